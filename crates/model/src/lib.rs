@@ -17,6 +17,7 @@
 
 mod event;
 mod frame;
+mod typed;
 mod window;
 
 pub use event::{
@@ -24,6 +25,7 @@ pub use event::{
     ScrollSource,
 };
 pub use frame::{Frame, FrameReason, Monitor};
+pub use typed::typed_text;
 pub use window::{Rect, WindowChange, WindowEvent, WindowInfo};
 
 /// Nanoseconds on the monotonic clock (`CLOCK_MONOTONIC`).

@@ -1,0 +1,28 @@
+//! Capture: the first stage of the pipeline, from the operating system to
+//! ordered [`tracewell_model::Event`]s.
+//!
+//! - [`X11Capture`]: Linux X11 through the X protocol directly (x11rb):
+//!   RECORD for keys, buttons, wheel and motion; EWMH properties for the
+//!   active window, its title, application and PID; DAMAGE and `GetImage`
+//!   for whole-screen frames taken at action boundaries and on change.
+//! - [`Keymap`]: keycode + modifier state → keysym and inserted text, under
+//!   the keyboard mapping in force (it follows mapping changes).
+//! - [`CaptureOptions`]: motion rate, frame rate cap, typing-run gap.
+//!
+//! Other operating systems will sit behind the same shape: `start`, a
+//! stream read with `recv_timeout`, and `stop` returning what is left.
+//! Capture records everything it sees; what may be kept is decided by the
+//! stages after it.
+
+mod clock;
+mod error;
+mod keymap;
+pub mod keysym;
+mod options;
+mod x11;
+
+pub use clock::now_ns;
+pub use error::Error;
+pub use keymap::{KeyMeaning, Keymap};
+pub use options::CaptureOptions;
+pub use x11::{X11Capture, changed_tiles};

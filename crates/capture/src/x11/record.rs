@@ -1,0 +1,169 @@
+//! Input through the RECORD extension: every key, button and motion event
+//! the server processes, from every device (XTEST included), in the order
+//! the server processed them, with positions and modifier state.
+//!
+//! RECORD needs two connections: the data connection blocks in
+//! `EnableContext` and streams intercepted events; the control connection
+//! creates and disables the context and answers keyboard-mapping queries.
+//! `MappingNotify` is recorded on the same stream, so a layout change is
+//! applied exactly between the key events before and after it.
+
+use std::sync::Arc;
+use std::sync::mpsc::SyncSender;
+
+use tracewell_model::{
+    ButtonEvent, Event, KeyEvent, MotionEvent, MouseButton, PressState, ScrollEvent, ScrollSource,
+};
+use x11rb::connection::{Connection, RequestConnection};
+use x11rb::protocol::record::{self, ConnectionExt as _};
+use x11rb::protocol::xproto::{self, ConnectionExt as _};
+use x11rb::rust_connection::RustConnection;
+use x11rb::x11_utils::TryParse;
+
+use super::Msg;
+use crate::keymap::Keymap;
+use crate::{Error, clock, keysym};
+
+const START_OF_DATA: u8 = 4;
+const FROM_SERVER: u8 = 0;
+
+/// Creates a context recording device events and `MappingNotify`.
+pub fn create_context(ctrl: &RustConnection) -> Result<record::Context, Error> {
+    if ctrl.extension_information(record::X11_EXTENSION_NAME)?.is_none() {
+        return Err(Error::MissingExtension("RECORD"));
+    }
+    ctrl.record_query_version(1, 13)?.reply()?;
+    let context = ctrl.generate_id()?;
+    let none = record::Range8 { first: 0, last: 0 };
+    let no_ext = record::ExtRange { major: none, minor: record::Range16 { first: 0, last: 0 } };
+    let range = record::Range {
+        core_requests: none,
+        core_replies: none,
+        ext_requests: no_ext,
+        ext_replies: no_ext,
+        delivered_events: record::Range8 {
+            first: xproto::MAPPING_NOTIFY_EVENT,
+            last: xproto::MAPPING_NOTIFY_EVENT,
+        },
+        device_events: record::Range8 {
+            first: xproto::KEY_PRESS_EVENT,
+            last: xproto::MOTION_NOTIFY_EVENT,
+        },
+        errors: none,
+        client_started: false,
+        client_died: false,
+    };
+    ctrl.record_create_context(context, 0, &[record::CS::ALL_CLIENTS.into()], &[range])?
+        .check()?;
+    Ok(context)
+}
+
+/// Reads the keyboard and modifier mappings.
+pub fn load_keymap(conn: &impl Connection) -> Result<Keymap, Error> {
+    let setup = conn.setup();
+    let (min, max) = (setup.min_keycode, setup.max_keycode);
+    let mapping = conn.get_keyboard_mapping(min, max - min + 1)?.reply()?;
+    let modifiers = conn.get_modifier_mapping()?.reply()?;
+    Ok(Keymap::new(min, mapping.keysyms_per_keycode, mapping.keysyms, &modifiers.keycodes))
+}
+
+/// Streams the context's data until it is disabled. Sends `Msg::Ready`
+/// once the server starts recording and `Msg::InputEnded` at the end.
+pub fn run(
+    data: RustConnection,
+    ctrl: Arc<RustConnection>,
+    context: record::Context,
+    tx: SyncSender<Msg>,
+) {
+    let result = stream(&data, &ctrl, context, &tx);
+    let _ = tx.send(Msg::InputEnded(result.err()));
+}
+
+fn stream(
+    data: &RustConnection,
+    ctrl: &RustConnection,
+    context: record::Context,
+    tx: &SyncSender<Msg>,
+) -> Result<(), Error> {
+    let mut keymap = load_keymap(ctrl)?;
+    for reply in data.record_enable_context(context)? {
+        let reply = reply?;
+        match reply.category {
+            START_OF_DATA => {
+                let _ = tx.send(Msg::Ready);
+            }
+            FROM_SERVER if !reply.client_swapped => {
+                let t_ns = clock::now_ns();
+                for raw in reply.data.chunks_exact(32) {
+                    if raw[0] & 0x7f == xproto::MAPPING_NOTIFY_EVENT {
+                        keymap = load_keymap(ctrl)?;
+                        continue;
+                    }
+                    if let Some(event) = decode(raw, t_ns, &keymap) {
+                        if tx.send(Msg::Input(event)).is_err() {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Turns one recorded core device event into a model event.
+fn decode(raw: &[u8], t_ns: u64, keymap: &Keymap) -> Option<Event> {
+    // Key, button and motion events share one wire layout.
+    let (e, _) = xproto::KeyPressEvent::try_parse(raw).ok()?;
+    let state = u16::from(e.state);
+    let (x, y) = (e.root_x as i32, e.root_y as i32);
+    let press = if matches!(raw[0] & 0x7f, xproto::KEY_PRESS_EVENT | xproto::BUTTON_PRESS_EVENT) {
+        PressState::Press
+    } else {
+        PressState::Release
+    };
+    match raw[0] & 0x7f {
+        xproto::KEY_PRESS_EVENT | xproto::KEY_RELEASE_EVENT => {
+            let meaning = keymap.lookup(e.detail, state);
+            Some(Event::Key(KeyEvent {
+                t_ns,
+                state: press,
+                keycode: e.detail,
+                keysym: meaning.keysym,
+                key: keysym::name(meaning.keysym),
+                modifiers: meaning.modifiers,
+                text: if press == PressState::Press { meaning.text } else { None },
+            }))
+        }
+        xproto::BUTTON_PRESS_EVENT | xproto::BUTTON_RELEASE_EVENT => {
+            let (dx, dy) = match e.detail {
+                4 => (0.0, -1.0),
+                5 => (0.0, 1.0),
+                6 => (-1.0, 0.0),
+                7 => (1.0, 0.0),
+                _ => {
+                    return Some(Event::Button(ButtonEvent {
+                        t_ns,
+                        state: press,
+                        button: MouseButton::from_x11(e.detail),
+                        x,
+                        y,
+                        modifiers: keymap.modifiers(state),
+                    }));
+                }
+            };
+            // A wheel click is a press and a release; one scroll step.
+            (press == PressState::Press).then_some(Event::Scroll(ScrollEvent {
+                t_ns,
+                x,
+                y,
+                dx,
+                dy,
+                source: ScrollSource::Wheel,
+            }))
+        }
+        xproto::MOTION_NOTIFY_EVENT => Some(Event::Motion(MotionEvent { t_ns, x, y })),
+        _ => None,
+    }
+}
