@@ -120,6 +120,29 @@ impl Driver {
         self.wait_active(window)
     }
 
+    /// Waits until the window manager manages a window with this title
+    /// (`_NET_CLIENT_LIST`) and returns it.
+    pub fn wait_for_title(&self, title: &str, limit: Duration) -> Result<Window, Error> {
+        let client_list = self.conn.intern_atom(false, b"_NET_CLIENT_LIST")?.reply()?.atom;
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            let reply = self.conn.get_property(false, self.root, client_list, AtomEnum::WINDOW, 0, 1024)?.reply()?;
+            for window in reply.value32().into_iter().flatten() {
+                let name = self.conn.get_property(false, window, self.net_wm_name, self.utf8_string, 0, 1024)?.reply()?;
+                let name = if name.value.is_empty() {
+                    self.conn.get_property(false, window, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 1024)?.reply()?.value
+                } else {
+                    name.value
+                };
+                if name == title.as_bytes() {
+                    return Ok(window);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(Error::Timeout(format!("no window titled {title:?} appeared within {limit:?}")))
+    }
+
     /// The window `_NET_ACTIVE_WINDOW` names.
     pub fn active_window(&self) -> Result<Option<Window>, Error> {
         let reply = self.conn.get_property(false, self.root, self.net_active_window, AtomEnum::WINDOW, 0, 1)?.reply()?;

@@ -10,6 +10,7 @@
 
 mod display;
 mod driver;
+pub mod script;
 
 pub use display::VirtualDisplay;
 pub use driver::{Driver, WindowSpec};
