@@ -1,0 +1,201 @@
+//! The `tracewell` binary end to end: recording a real X server driven
+//! through XTEST, inspecting the result, and every bad input the CLI must
+//! refuse with one clear line and a non-zero exit.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use tracewell_testbed::{VirtualDisplay, WindowSpec};
+
+fn tracewell() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tracewell"))
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The error is one line starting `tracewell: error:`, with no panic or
+/// backtrace, and the exit status is non-zero.
+fn assert_clean_error(output: &Output, needle: &str) {
+    let err = stderr(output);
+    assert!(!output.status.success(), "should fail: {err}");
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("tracewell: ")).collect();
+    assert_eq!(lines.len(), 1, "exactly one error line expected: {err}");
+    assert!(lines[0].starts_with("tracewell: error: "), "{err}");
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("inspect --json output is not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+#[test]
+fn record_until_sigterm_then_inspect() {
+    let display = VirtualDisplay::start(1024, 768).unwrap();
+    let driver = display.driver().unwrap();
+    driver
+        .open_window(&WindowSpec {
+            title: "Notes".into(),
+            class: ("notes".into(), "Notes".into()),
+            x: 100,
+            y: 100,
+            width: 500,
+            height: 400,
+            color: 0xeeeeee,
+        })
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rec");
+    let child = tracewell()
+        .args(["record", "--out"])
+        .arg(&out)
+        .args(["--status-every", "1"])
+        .env("DISPLAY", display.name())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the recorder writes its first segment, then act.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !has_segment(&out) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(has_segment(&out), "no segment appeared");
+    std::thread::sleep(Duration::from_millis(500));
+    driver.type_text("hello wurld").unwrap();
+    for _ in 0..4 {
+        driver.chord(&[0xff08]).unwrap(); // BackSpace
+    }
+    driver.type_text("orld!").unwrap();
+    driver.move_pointer(300, 250).unwrap();
+    driver.click(1).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let output = child.wait_with_output().unwrap();
+    let err = stderr(&output);
+    assert!(output.status.success(), "record failed: {err}");
+    assert!(err.contains("● recording"), "{err}");
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(summary.contains("recorded ") && summary.contains("1 clicks"), "{summary}");
+
+    let inspect = tracewell().args(["inspect", "--json"]).arg(&out).output().unwrap();
+    assert!(inspect.status.success(), "{}", stderr(&inspect));
+    let report = json(&inspect);
+    assert_eq!(report["total"]["typed_text"], "hello world!");
+    assert_eq!(report["total"]["truncated_segments"], 0);
+    assert_eq!(report["total"]["counts"]["/input/mouse"], 2);
+    assert!(report["total"]["frames"].as_u64().unwrap() >= 1);
+    assert_eq!(report["segments"][0]["format"], "tracewell.segment/1");
+
+    let frames = dir.path().join("frames");
+    let text = tracewell().arg("inspect").arg(&out).arg("--frames").arg(&frames).output().unwrap();
+    assert!(text.status.success(), "{}", stderr(&text));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("typed: \"hello world!\""), "{stdout}");
+    let pngs = std::fs::read_dir(&frames).unwrap().count() as u64;
+    assert_eq!(pngs, report["total"]["frames"].as_u64().unwrap());
+}
+
+fn has_segment(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().any(|e| e.path().extension().is_some_and(|x| x == "mcap")))
+        .unwrap_or(false)
+}
+
+#[test]
+fn record_without_a_display_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = tracewell().args(["record", "--duration", "1", "--out"]).arg(dir.path()).env_remove("DISPLAY").output().unwrap();
+    assert_clean_error(&output, "$DISPLAY is not set");
+    let output = tracewell().args(["record", "--duration", "1", "--display", ":5001", "--out"]).arg(dir.path()).output().unwrap();
+    assert_clean_error(&output, "cannot connect to X display");
+}
+
+#[test]
+fn record_into_an_unwritable_folder_is_a_clear_error() {
+    let display = VirtualDisplay::start_bare(320, 240).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"not a folder").unwrap();
+    let output = tracewell()
+        .args(["record", "--duration", "1", "--out"])
+        .arg(file.join("sub"))
+        .env("DISPLAY", display.name())
+        .output()
+        .unwrap();
+    assert_clean_error(&output, "cannot write segments into");
+}
+
+#[test]
+fn record_rejects_bad_numbers() {
+    let output = tracewell().args(["record", "--out", "x", "--duration", "-3"]).output().unwrap();
+    assert!(!output.status.success());
+    let output = tracewell().args(["record", "--out", "x", "--max-fps", "0"]).output().unwrap();
+    assert_clean_error(&output, "--max-fps must be positive");
+}
+
+#[test]
+fn inspect_refuses_what_is_not_a_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.mcap");
+    std::fs::write(&text, b"this is not an MCAP file at all").unwrap();
+    assert_clean_error(&tracewell().arg("inspect").arg(&text).output().unwrap(), "not an MCAP file");
+    assert_clean_error(
+        &tracewell().arg("inspect").arg(dir.path().join("missing.mcap")).output().unwrap(),
+        "no such file or folder",
+    );
+    let empty = tempfile::tempdir().unwrap();
+    assert_clean_error(&tracewell().arg("inspect").arg(empty.path()).output().unwrap(), "no segment files");
+}
+
+#[test]
+fn inspect_reports_a_truncated_segment_and_what_it_recovered() {
+    let display = VirtualDisplay::start(640, 480).unwrap();
+    let driver = display.driver().unwrap();
+    driver
+        .open_window(&WindowSpec {
+            title: "T".into(),
+            class: ("t".into(), "T".into()),
+            x: 10,
+            y: 10,
+            width: 200,
+            height: 200,
+            color: 0x123456,
+        })
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rec");
+    let mut child = tracewell()
+        .args(["record", "--out"])
+        .arg(&out)
+        .env("DISPLAY", display.name())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !has_segment(&out) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    driver.type_text("abc").unwrap();
+    // Chunks close every couple of seconds: wait for one, then crash.
+    std::thread::sleep(Duration::from_millis(3500));
+    driver.type_text("xyz").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    child.kill().unwrap(); // SIGKILL: no clean shutdown
+    child.wait().unwrap();
+    let output = tracewell().args(["inspect", "--json"]).arg(&out).output().unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("truncated segment"), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["total"]["truncated_segments"], 1);
+    // What was typed before the last closed chunk survives.
+    let typed = report["total"]["typed_text"].as_str().unwrap();
+    assert!(typed.starts_with("abc"), "{typed:?}");
+}
