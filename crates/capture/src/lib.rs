@@ -19,10 +19,12 @@ mod error;
 mod keymap;
 pub mod keysym;
 mod options;
+mod screenshot;
 mod x11;
 
 pub use clock::now_ns;
 pub use error::Error;
 pub use keymap::{KeyMeaning, Keymap};
 pub use options::CaptureOptions;
+pub use screenshot::Screenshotter;
 pub use x11::{X11Capture, changed_tiles};

@@ -26,9 +26,25 @@ pub fn spawn_xterm(
     title: &str,
     geometry: &str,
 ) -> Result<(ClientProcess, Window), Error> {
+    spawn_xterm_running(driver, display, title, geometry, None)
+}
+
+/// Like [`spawn_xterm`], running `command` in the shell first (to fill the
+/// terminal with text).
+pub fn spawn_xterm_running(
+    driver: &Driver,
+    display: &str,
+    title: &str,
+    geometry: &str,
+    command: Option<&str>,
+) -> Result<(ClientProcess, Window), Error> {
+    let script = match command {
+        Some(c) => format!("{c}; exec bash --norc --noprofile"),
+        None => "exec bash --norc --noprofile".to_string(),
+    };
     let child = Command::new("xterm")
         .args(["-T", title, "-geometry", geometry, "-fa", "Monospace", "-fs", "11"])
-        .args(["-xrm", "XTerm*allowTitleOps: false", "-e", "bash", "--norc", "--noprofile"])
+        .args(["-xrm", "XTerm*allowTitleOps: false", "-e", "bash", "--norc", "--noprofile", "-c", &script])
         .env("DISPLAY", display)
         .env("PS1", "$ ")
         .env_remove("PROMPT_COMMAND")
