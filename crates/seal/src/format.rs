@@ -75,7 +75,10 @@
 //!
 //! Chunk `i` is encrypted under the data key with nonce
 //! `nonce prefix (19) || i as u32 (4) || flag (1)` (STREAM, as above) and
-//! associated data `header_hash = BLAKE3(prelude || header A)`.
+//! associated data `header_aad` = the first 64 bytes of the BLAKE3 extended
+//! output over `prelude || header A`. (64 rather than 32 bytes: Poly1305
+//! implementations that hash four blocks at a time stay on their fast path
+//! only when the associated data is a whole number of 64-byte groups.)
 //!
 //! Rules: every non-final frame has `ct_len = chunk_size + 16`; the final frame
 //! has `16 <= ct_len <= chunk_size + 16`, and `ct_len = 16` (an empty chunk)
@@ -102,7 +105,7 @@
 //!
 //! * Every chunk's tag authenticates the chunk, its position and whether it
 //!   is final (through the nonce), and the whole prelude and header A (through
-//!   the associated data). Reordered, duplicated, dropped or spliced chunks,
+//!   the associated data `header_aad`). Reordered, duplicated, dropped or spliced chunks,
 //!   a missing final chunk, or any change to the header fail a tag check
 //!   for anyone holding the data key.
 //! * The device signature authenticates prelude, header A and the trailer
@@ -267,9 +270,18 @@ pub(crate) fn wrap_aad(version: u16, core: &[u8]) -> Vec<u8> {
     v
 }
 
-/// Associated data of every chunk: BLAKE3(prelude || header A).
-pub(crate) fn header_hash(prelude_and_header: &[u8]) -> [u8; 32] {
-    *blake3::hash(prelude_and_header).as_bytes()
+/// Length of the chunks' associated data.
+pub(crate) const HEADER_AAD_LEN: usize = 64;
+
+/// Associated data of every chunk: the first 64 bytes of BLAKE3's extended
+/// output over prelude || header A.
+pub(crate) fn header_aad(prelude_and_header: &[u8]) -> [u8; HEADER_AAD_LEN] {
+    let mut aad = [0u8; HEADER_AAD_LEN];
+    blake3::Hasher::new()
+        .update(prelude_and_header)
+        .finalize_xof()
+        .fill(&mut aad);
+    aad
 }
 
 /// The message the device signs.

@@ -1,5 +1,5 @@
 //! Envelope encryption and device signatures for recording segments; this
-//! crate owns the sealed segment format (see [`format`]).
+//! crate owns the sealed segment format (see [`format`](mod@format)).
 //!
 //! A segment is sealed on the device as it is written: a [`Sealer`] draws a
 //! fresh data key, wraps it to every [`RecipientPublicKey`] with HPKE

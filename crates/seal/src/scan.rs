@@ -18,7 +18,7 @@ pub(crate) struct Scanner<R> {
     pub header: SealedHeader,
     header_raw: Vec<u8>,
     /// Associated data of every chunk.
-    pub aad: [u8; 32],
+    pub aad: [u8; format::HEADER_AAD_LEN],
     hasher: blake3::Hasher,
     /// The current chunk's ciphertext (and, after decryption, plaintext).
     pub chunk: Zeroizing<Vec<u8>>,
@@ -34,7 +34,7 @@ impl<R: Read> Scanner<R> {
         let (header, header_raw) = format::read_header_raw(&mut reader)?;
         Ok(Scanner {
             reader,
-            aad: format::header_hash(&header_raw),
+            aad: format::header_aad(&header_raw),
             header,
             header_raw,
             hasher: blake3::Hasher::new(),

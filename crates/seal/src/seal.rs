@@ -53,7 +53,7 @@ pub struct Sealer<W: Write> {
     out: W,
     header: SealedHeader,
     header_raw: Vec<u8>,
-    aad: [u8; 32],
+    aad: [u8; format::HEADER_AAD_LEN],
     encryptor: Option<Encryptor>,
     /// `FRAME_LEN` bytes reserved for the frame header, then pending
     /// plaintext; sized to hold a full chunk plus its tag.
@@ -165,7 +165,7 @@ impl<W: Write> Sealer<W> {
         buf.resize(FRAME_LEN, 0);
         Ok(Sealer {
             out,
-            aad: format::header_hash(&header_raw),
+            aad: format::header_aad(&header_raw),
             header,
             header_raw,
             encryptor: Some(stream::encryptor(&data_key, &nonce_prefix)),
