@@ -199,3 +199,52 @@ fn inspect_reports_a_truncated_segment_and_what_it_recovered() {
     let typed = report["total"]["typed_text"].as_str().unwrap();
     assert!(typed.starts_with("abc"), "{typed:?}");
 }
+
+#[test]
+fn segments_rotate_by_duration_and_each_stands_alone() {
+    let display = VirtualDisplay::start(640, 480).unwrap();
+    let driver = display.driver().unwrap();
+    driver
+        .open_window(&WindowSpec {
+            title: "Rotating".into(),
+            class: ("rot".into(), "Rot".into()),
+            x: 20,
+            y: 20,
+            width: 300,
+            height: 200,
+            color: 0x884422,
+        })
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rec");
+    let child = tracewell()
+        .args(["record", "--duration", "4.5", "--segment-secs", "1", "--out"])
+        .arg(&out)
+        .env("DISPLAY", display.name())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !has_segment(&out) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let typed = "rotation keeps every key";
+    for c in typed.chars() {
+        driver.type_text(&c.to_string()).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = json(&tracewell().args(["inspect", "--json"]).arg(&out).output().unwrap());
+    let segments = report["segments"].as_array().unwrap();
+    assert!(segments.len() >= 3, "expected rotation into several segments, got {}", segments.len());
+    assert_eq!(report["total"]["typed_text"], typed);
+    for (i, segment) in segments.iter().enumerate() {
+        assert_eq!(segment["sequence"], i as u64);
+        // Every segment knows the active window and has a frame to pair
+        // actions with, carried over when nothing new happened.
+        assert!(segment["counts"]["/window/active"].as_u64().unwrap_or(0) >= 1, "segment {i}: {segment}");
+        assert!(segment["frames"]["count"].as_u64().unwrap_or(0) >= 1, "segment {i}: {segment}");
+    }
+}

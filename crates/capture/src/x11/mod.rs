@@ -180,6 +180,13 @@ impl X11Capture {
 
     /// Stops capturing and returns every event not yet received, in order.
     pub fn stop(mut self) -> Vec<Event> {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> Vec<Event> {
+        if self.threads.is_empty() {
+            return Vec::new();
+        }
         self.stopping.store(true, Ordering::SeqCst);
         let _ = self.ctrl.record_disable_context(self.context);
         let _ = self.ctrl.flush();
@@ -207,6 +214,14 @@ impl X11Capture {
         let _ = self.ctrl.record_free_context(self.context);
         let _ = self.ctrl.flush();
         rest
+    }
+}
+
+impl Drop for X11Capture {
+    /// A capture dropped without [`X11Capture::stop`] (an error path) still
+    /// ends its threads and its RECORD context.
+    fn drop(&mut self) {
+        self.shutdown();
     }
 }
 
