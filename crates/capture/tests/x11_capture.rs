@@ -212,3 +212,30 @@ fn a_missing_display_is_a_clear_error() {
     let message = error.to_string();
     assert!(message.contains(":5000"), "{message}");
 }
+
+#[test]
+fn a_fast_burst_of_keys_loses_duplicates_and_reorders_nothing() {
+    let (display, driver) = setup(640, 480);
+    driver.open_window(&window("Burst", "Burst", 10, 10, 300, 200, 0x777777)).unwrap();
+    let capture = X11Capture::start(Some(display.name()), CaptureOptions::default()).unwrap();
+    settle(&capture, Duration::from_millis(200));
+    // 1,500 characters (plus Shift for capitals) with no pause between keys.
+    let text: String = (0..1500u32)
+        .map(|i| char::from_u32(if i % 7 == 0 { 'A' as u32 + i % 26 } else { 'a' as u32 + i % 26 }).unwrap())
+        .collect();
+    driver.type_text(&text).unwrap();
+    let recorded = keys(&settle(&capture, Duration::from_millis(500)));
+    assert_eq!(typed_text(&recorded), text);
+    let capitals = text.chars().filter(|c| c.is_ascii_uppercase()).count();
+    assert_eq!(recorded.len(), 2 * (text.len() + capitals));
+    // Presses and releases alternate per key exactly as injected.
+    let mut held = std::collections::HashSet::new();
+    for k in &recorded {
+        match k.state {
+            PressState::Press => assert!(held.insert(k.keycode), "double press of {}", k.keycode),
+            PressState::Release => assert!(held.remove(&k.keycode), "release without press of {}", k.keycode),
+        }
+    }
+    assert!(held.is_empty());
+    drop(capture.stop());
+}
