@@ -40,6 +40,7 @@ impl Default for WriterOptions {
 /// What a finished segment holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SegmentSummary {
+    /// The file (empty for an in-memory segment).
     pub path: PathBuf,
     pub meta: SegmentMeta,
     /// Messages written, carried ones included.
@@ -60,7 +61,8 @@ pub struct SegmentSummary {
 /// [`crate::read_segment`] recovers up to the last closed chunk.
 pub struct SegmentWriter {
     mcap: mcap::Writer<CountingFile>,
-    file: Arc<File>,
+    /// `None` for an in-memory segment.
+    file: Option<Arc<File>>,
     bytes: Arc<AtomicU64>,
     path: PathBuf,
     meta: SegmentMeta,
@@ -93,9 +95,28 @@ impl SegmentWriter {
             .open(&path)
             .map_err(io_err(&path))?;
         let file = Arc::new(file);
+        let out = Output::File(BufWriter::with_capacity(256 * 1024, SharedFile(file.clone())));
+        SegmentWriter::start(out, Some(file), path, meta, options)
+    }
+
+    /// Writes a segment into memory instead of a file: for callers that
+    /// must not put plaintext on disk (seal the bytes from
+    /// [`finish_to_vec`](Self::finish_to_vec)). A crash loses all of it.
+    pub fn in_memory(meta: SegmentMeta, options: WriterOptions) -> Result<SegmentWriter> {
+        let out = Output::Memory(io::Cursor::new(Vec::new()));
+        SegmentWriter::start(out, None, PathBuf::new(), meta, options)
+    }
+
+    fn start(
+        out: Output,
+        file: Option<Arc<File>>,
+        path: PathBuf,
+        meta: SegmentMeta,
+        options: WriterOptions,
+    ) -> Result<SegmentWriter> {
         let bytes = Arc::new(AtomicU64::new(0));
         let sink = CountingFile {
-            out: BufWriter::with_capacity(256 * 1024, SharedFile(file.clone())),
+            out,
             pos: 0,
             bytes: bytes.clone(),
         };
@@ -209,10 +230,14 @@ impl SegmentWriter {
         Ok(())
     }
 
-    /// [`flush`](Self::flush), then `fsync` the file.
+    /// [`flush`](Self::flush), then `fsync` the file (for an in-memory
+    /// segment, only the flush).
     pub fn sync(&mut self) -> Result<()> {
         self.flush()?;
-        self.file.sync_data().map_err(io_err(&self.path))
+        match &self.file {
+            Some(f) => f.sync_data().map_err(io_err(&self.path)),
+            None => Ok(()),
+        }
     }
 
     /// Bytes in the file so far (closed chunks; the open chunk is in memory).
@@ -229,26 +254,49 @@ impl SegmentWriter {
         &self.meta
     }
 
+    /// The file's path (empty for an in-memory segment).
     pub fn path(&self) -> &Path {
         &self.path
     }
 
     /// Closes the last chunk, writes the summary section and footer, and
     /// `fsync`s the file.
-    pub fn finish(mut self) -> Result<SegmentSummary> {
+    pub fn finish(self) -> Result<SegmentSummary> {
+        self.finish_inner().map(|(summary, _)| summary)
+    }
+
+    /// Like [`finish`](Self::finish), and also returns the segment's bytes
+    /// (read back from the file for a file-backed writer).
+    pub fn finish_to_vec(self) -> Result<(SegmentSummary, Vec<u8>)> {
+        let (summary, data) = self.finish_inner()?;
+        let data = match data {
+            Some(d) => d,
+            None => std::fs::read(&summary.path).map_err(io_err(&summary.path))?,
+        };
+        Ok((summary, data))
+    }
+
+    fn finish_inner(mut self) -> Result<(SegmentSummary, Option<Vec<u8>>)> {
         self.mcap.finish().map_err(|e| self.wrap(e))?;
         // `finish` leaves the summary in our buffer: flush it out.
         let mut out = self.mcap.into_inner();
         out.flush().map_err(io_err(&self.path))?;
-        self.file.sync_all().map_err(io_err(&self.path))?;
-        Ok(SegmentSummary {
+        let data = match out.out {
+            Output::Memory(cursor) => Some(cursor.into_inner()),
+            Output::File(_) => None,
+        };
+        if let Some(f) = &self.file {
+            f.sync_all().map_err(io_err(&self.path))?;
+        }
+        let summary = SegmentSummary {
             path: self.path,
             meta: self.meta,
             messages: self.messages,
             topic_counts: self.topic_counts,
             bytes: self.bytes.load(Ordering::Relaxed),
             t_ns_range: self.t_ns_range,
-        })
+        };
+        Ok((summary, data))
     }
 
     fn wrap(&self, e: mcap::McapError) -> Error {
@@ -281,9 +329,39 @@ impl Seek for SharedFile {
     }
 }
 
-/// A buffered file that publishes how far it has been written.
+/// Where a segment's bytes go.
+enum Output {
+    File(BufWriter<SharedFile>),
+    Memory(io::Cursor<Vec<u8>>),
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::File(f) => f.write(buf),
+            Output::Memory(m) => m.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::File(f) => f.flush(),
+            Output::Memory(_) => Ok(()),
+        }
+    }
+}
+
+impl Seek for Output {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        match self {
+            Output::File(f) => f.seek(pos),
+            Output::Memory(m) => m.seek(pos),
+        }
+    }
+}
+
+/// A buffered output that publishes how far it has been written.
 struct CountingFile {
-    out: BufWriter<SharedFile>,
+    out: Output,
     pos: u64,
     bytes: Arc<AtomicU64>,
 }

@@ -230,3 +230,30 @@ fn list_segments_sorts_mcap_files_only() {
         .collect();
     assert_eq!(names, ["r-00000.mcap", "r-00001.mcap", "r-00002.mcap"]);
 }
+
+#[test]
+fn in_memory_segments_round_trip_without_touching_disk() {
+    let mut w = SegmentWriter::in_memory(meta(2), WriterOptions::default()).unwrap();
+    let records = every_kind(1_000_000_000);
+    for r in &records {
+        w.write(r).unwrap();
+    }
+    w.sync().unwrap();
+    assert_eq!(w.path(), std::path::Path::new(""));
+    let (summary, bytes) = w.finish_to_vec().unwrap();
+    assert_eq!(summary.bytes, bytes.len() as u64);
+    assert_eq!(summary.messages, records.len() as u64);
+    let c = read_segment_bytes(&bytes).unwrap();
+    assert!(!c.truncated);
+    assert_eq!(c.meta, meta(2));
+    assert_eq!(c.messages.into_iter().map(|m| m.record).collect::<Vec<_>>(), records);
+
+    // A file-backed writer hands back the same kind of bytes, read from disk.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.mcap");
+    let mut w = SegmentWriter::create(&path, meta(2)).unwrap();
+    w.write(&records[0]).unwrap();
+    let (summary, bytes) = w.finish_to_vec().unwrap();
+    assert_eq!(bytes, std::fs::read(&path).unwrap());
+    assert_eq!(summary.path, path);
+}

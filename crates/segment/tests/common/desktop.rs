@@ -31,7 +31,7 @@ fn glyphs() -> Vec<Vec<u8>> {
                 .map(|i| {
                     let (x, y) = (i % GLYPH_W, i / GLYPH_W);
                     // Leave a margin: column 6 and the top/bottom rows stay empty.
-                    if x == GLYPH_W - 1 || y < 2 || y > 10 {
+                    if x == GLYPH_W - 1 || !(2..=10).contains(&y) {
                         0
                     } else {
                         match rng.below(10) {
@@ -142,8 +142,13 @@ pub fn desktop(width: u32, height: u32, seed: u64) -> Canvas {
 
 /// Re-draws a 200x30 area (as when typing into a field).
 pub fn small_change(c: &mut Canvas, seed: u64) {
-    let mut rng = Lcg::new(seed);
     let (x, y) = (c.width / 3, c.height / 2);
+    small_change_at(c, x, y, seed);
+}
+
+/// Re-draws a 200x30 area at (x, y).
+pub fn small_change_at(c: &mut Canvas, x: u32, y: u32, seed: u64) {
+    let mut rng = Lcg::new(seed);
     c.fill(x, y, 200, 30, (255, 255, 255));
     c.text(x + 4, y + 4, 190, 24, (0, 0, 0), &mut rng);
 }
