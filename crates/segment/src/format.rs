@@ -90,8 +90,8 @@ pub const PROFILE: &str = "tracewell";
 /// Chunks are dominated by base64 PNG frames. Measured with `cargo bench -p
 /// tracewell-segment --bench frame_codec` on 40 band-encoded 1920x1080
 /// frames (36 small changes, 4 full), 1 MiB chunks, per frame message:
-/// level 1 1.9 ms and 0.80x the PNG bytes, level 2 2.3 ms and 0.60x,
-/// level 3 2.8 ms and 0.60x, level 6 5.0 ms and 0.60x. From level 2 on the
+/// level 1 1.17 ms and 0.80x the PNG bytes, level 2 1.10 ms and 0.60x,
+/// level 3 1.40 ms and 0.60x, level 6 2.83 ms and 0.60x. From level 2 on the
 /// window covers the previous frame in the chunk, so the bands that did not
 /// change are found again; higher levels add CPU and save nothing.
 pub const DEFAULT_ZSTD_LEVEL: u32 = 2;

@@ -8,15 +8,17 @@
 //!
 //! | encoder | small change (200x30) | full change |
 //! |---|---|---|
-//! | band-cached PNG, 16 rows, level 1 (default) | 1.4 ms, 327 KB | 16 ms, 431 KB |
-//! | png crate `Fast`, `Sub` filter | 7.1 ms, 982 KB | 7.8 ms, 1382 KB |
-//! | png crate `Fastest`, `Up` filter | 8.0 ms, 1012 KB | 8.8 ms, 1427 KB |
-//! | png crate `Balanced`, no filter | 91 ms, 174 KB | 86 ms, 229 KB |
-//! | lossless WebP (image-webp) | 14 ms, 311 KB | 16 ms, 443 KB |
+//! | band-cached PNG, 16 rows, level 1 (default) | 0.82 ms, 327 KB | 11.3 ms, 431 KB |
+//! | band-cached PNG, 64 rows, level 1 | 0.92 ms, 322 KB | 10.1 ms, 426 KB |
+//! | band-cached PNG, 16 rows, level 3 | 1.64 ms, 206 KB | 27 ms, 270 KB |
+//! | png crate `Fast`, `Sub` filter | 5.1 ms, 982 KB | 5.6 ms, 1382 KB |
+//! | png crate `Fastest`, `Adaptive` filter | 6.9 ms, 894 KB | 7.3 ms, 1267 KB |
+//! | png crate `Balanced`, no filter | 55 ms, 174 KB | 68 ms, 229 KB |
+//! | lossless WebP (image-webp) | 9.7 ms, 311 KB | 10.6 ms, 443 KB |
 //!
 //! Most frames a recorder takes differ from the previous one in a small
 //! area (a click, a few typed characters), and there the band cache is
-//! 5–10x cheaper than any stateless encoder while making a third of the
+//! 6–12x cheaper than any stateless encoder while making a third of the
 //! bytes of the png crate's fast modes (whose fixed Huffman codes suit
 //! photos better than screens). A full change costs about twice the png
 //! crate's `Fast` mode but is rare, and still yields a third of its bytes,
