@@ -81,9 +81,11 @@ fn main() -> anyhow::Result<()> {
 fn desktop(display: &VirtualDisplay) -> anyhow::Result<(Vec<script::ClientProcess>, Vec<(u32, (i16, i16, u16, u16))>)> {
     let driver = display.driver()?;
     let specs = [
-        ("bench: files", "100x50+0+0", "ls -l /usr/bin | head -n 48", (0, 0, 900, 900)),
-        ("bench: services", "100x50+960+0", "head -n 48 /etc/services", (960, 0, 900, 900)),
-        ("bench: numbers", "120x12+300+820", "seq 1 400 | paste -sd' ' | fold -w 110", (300, 820, 1000, 200)),
+        // Three windows side by side and below, none covering another's
+        // prompt, so every typed key shows on screen.
+        ("bench: files", "100x36+0+0", "ls -l /usr/bin | head -n 30", (0, 0, 900, 640)),
+        ("bench: services", "100x36+960+0", "head -n 30 /etc/services", (960, 0, 900, 640)),
+        ("bench: numbers", "120x12+300+760", "seq 1 300 | paste -sd' ' | fold -w 110", (300, 760, 1000, 200)),
     ];
     let mut processes = Vec::new();
     let mut windows = Vec::new();

@@ -27,4 +27,4 @@ pub use error::Error;
 pub use keymap::{KeyMeaning, Keymap};
 pub use options::CaptureOptions;
 pub use screenshot::Screenshotter;
-pub use x11::{X11Capture, changed_tiles};
+pub use x11::{TileMap, X11Capture};

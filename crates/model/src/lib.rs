@@ -16,6 +16,7 @@
 //! the segment format: see the `tracewell-segment` crate for its version.
 
 mod event;
+mod fingerprint;
 mod frame;
 mod typed;
 mod window;
@@ -24,6 +25,7 @@ pub use event::{
     ButtonEvent, Event, KeyEvent, Modifiers, MotionEvent, MouseButton, PressState, ScrollEvent,
     ScrollSource,
 };
+pub use fingerprint::Fingerprint;
 pub use frame::{Frame, FrameReason, Monitor};
 pub use typed::typed_text;
 pub use window::{Rect, WindowChange, WindowEvent, WindowInfo};

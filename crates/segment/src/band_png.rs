@@ -5,9 +5,10 @@
 //! filtered bytes depend only on that band's pixels. Each band is compressed
 //! on its own as raw DEFLATE ending in a sync flush (an empty stored block,
 //! which leaves the stream byte-aligned and not final), and the result is
-//! cached together with the band's pixels and the Adler-32 of its filtered
-//! bytes. A frame then costs a comparison of every band with its cached
-//! pixels, compression of the bands that differ, and concatenation:
+//! cached together with a 128-bit fingerprint of the band's pixels
+//! ([`tracewell_model::Fingerprint`]) and the Adler-32 of its filtered
+//! bytes. A frame then costs fingerprinting every band, compression of the
+//! bands whose fingerprint changed, and concatenation:
 //!
 //! ```text
 //! zlib header 78 01 | band 0 … band n-1 (each ends 00 00 ff ff) | 03 00 (empty final block) | Adler-32
@@ -20,6 +21,7 @@
 
 use miniz_oxide::deflate::core::{CompressorOxide, TDEFLFlush, TDEFLStatus, compress};
 use miniz_oxide::DataFormat;
+use tracewell_model::Fingerprint;
 
 use crate::error::{Error, Result};
 
@@ -42,8 +44,9 @@ impl Default for BandOptions {
 }
 
 struct Band {
-    /// The band's BGRX pixels when it was last compressed.
-    pixels: Vec<u8>,
+    /// Fingerprint of the band's BGRX pixels when it was last compressed
+    /// (the pixels themselves are not kept: a frame's worth of memory).
+    print: u128,
     /// Raw DEFLATE of its filtered rows, ending in a sync flush.
     deflated: Vec<u8>,
     /// Adler-32 of its filtered rows, and their length.
@@ -117,10 +120,11 @@ impl BandPngEncoder {
         let band_bytes = self.options.band_rows as usize * stride;
         self.last_recompressed = 0;
         for (i, pixels) in bgrx.chunks(band_bytes).enumerate() {
-            if self.bands.get(i).is_some_and(|b| b.pixels == pixels) {
+            let print = Fingerprint::of(pixels);
+            if self.bands.get(i).is_some_and(|b| b.print == print) {
                 continue;
             }
-            let band = self.compress_band(pixels, stride)?;
+            let band = self.compress_band(pixels, print, stride)?;
             if i < self.bands.len() {
                 self.bands[i] = band;
             } else {
@@ -160,7 +164,7 @@ impl BandPngEncoder {
         Ok(png)
     }
 
-    fn compress_band(&mut self, pixels: &[u8], stride: usize) -> Result<Band> {
+    fn compress_band(&mut self, pixels: &[u8], print: u128, stride: usize) -> Result<Band> {
         self.filtered.clear();
         for row in pixels.chunks_exact(stride) {
             sub_filter_row(row, &mut self.filtered);
@@ -183,7 +187,7 @@ impl BandPngEncoder {
             }
         }
         Ok(Band {
-            pixels: pixels.to_vec(),
+            print,
             deflated,
             adler: adler.checksum(),
             filtered_len: self.filtered.len() as u64,

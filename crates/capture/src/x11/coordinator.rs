@@ -17,7 +17,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::time::Duration;
 
 use tracewell_model::{
-    Event, Frame, FrameReason, Monitor, MonoNs, MotionEvent, PressState, Rect, WindowChange,
+    Event, Frame, FrameReason, Monitor, MonoNs, MotionEvent, PressState, WindowChange,
     WindowEvent, WindowInfo,
 };
 use x11rb::connection::Connection;
@@ -40,7 +40,8 @@ pub struct Coordinator {
     /// The screen may differ from the last frame.
     dirty: bool,
     last_frame_ns: Option<MonoNs>,
-    previous: Vec<u8>,
+    /// Tile fingerprints of the last frame (its pixels are not kept).
+    previous: screen::TileMap,
     previous_size: (u32, u32),
     monitors: Vec<Monitor>,
     pending_motion: Option<MotionEvent>,
@@ -75,7 +76,7 @@ impl Coordinator {
             active: None,
             dirty: true,
             last_frame_ns: None,
-            previous: Vec::new(),
+            previous: screen::TileMap::default(),
             previous_size: (0, 0),
             monitors: Vec::new(),
             pending_motion: None,
@@ -258,15 +259,16 @@ impl Coordinator {
             }
         };
         self.last_frame_ns = Some(t_ns);
-        let changed = if (width, height) == self.previous_size {
-            screen::changed_tiles(&self.previous, &pixels, width, height)
-        } else {
+        if (width, height) != self.previous_size {
             self.monitors = screen::monitors(&*self.conn, self.root, width, height);
-            vec![Rect::new(0, 0, width, height)]
-        };
+        }
+        let tiles = screen::TileMap::new(&pixels, width, height);
+        let changed = tiles.changed_since(&self.previous);
         if changed.is_empty() {
             return;
         }
+        self.previous = tiles;
+        self.previous_size = (width, height);
         let frame = Frame {
             t_ns,
             width,
@@ -274,10 +276,8 @@ impl Coordinator {
             reason,
             monitors: self.monitors.clone(),
             changed,
-            bgrx: pixels.clone(),
+            bgrx: pixels,
         };
-        self.previous = pixels;
-        self.previous_size = (width, height);
         self.emit(Ok(Event::Frame(frame)));
     }
 

@@ -30,7 +30,7 @@ use x11rb::protocol::xproto::{
 use x11rb::protocol::xfixes::ConnectionExt as _;
 use x11rb::rust_connection::RustConnection;
 
-pub use screen::{changed_tiles, grab};
+pub use screen::{TileMap, grab};
 
 use crate::{CaptureOptions, Error};
 use atoms::Atoms;

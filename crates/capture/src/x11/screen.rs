@@ -1,6 +1,6 @@
 //! Whole-screen grabs and the tile comparison that finds what changed.
 
-use tracewell_model::{Monitor, Rect};
+use tracewell_model::{Fingerprint, Monitor, Rect};
 use x11rb::connection::Connection;
 use x11rb::protocol::randr::ConnectionExt as _;
 use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat, Window};
@@ -58,44 +58,64 @@ pub fn monitors(conn: &impl Connection, root: Window, width: u32, height: u32) -
     monitors
 }
 
-/// The regions where two same-sized BGRX images differ, as runs of changed
-/// [`TILE`]-sized tiles merged along each tile row. Empty when the images
-/// are identical.
-pub fn changed_tiles(previous: &[u8], current: &[u8], width: u32, height: u32) -> Vec<Rect> {
-    let stride = width as usize * 4;
-    let mut rects: Vec<Rect> = Vec::new();
-    let columns = width.div_ceil(TILE);
-    let mut changed = vec![false; columns as usize];
-    for tile_y in (0..height).step_by(TILE as usize) {
-        let rows = TILE.min(height - tile_y);
-        changed.iter_mut().for_each(|c| *c = false);
-        for y in tile_y..tile_y + rows {
-            let row = y as usize * stride;
-            for (column, flag) in changed.iter_mut().enumerate() {
-                if *flag {
+/// Fingerprints of every [`TILE`]-sized tile of a frame: what the
+/// recorder keeps of the previous frame instead of its pixels.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TileMap {
+    width: u32,
+    height: u32,
+    tiles: Vec<u128>,
+}
+
+impl TileMap {
+    /// Fingerprints the tiles of a BGRX image.
+    pub fn new(bgrx: &[u8], width: u32, height: u32) -> TileMap {
+        let stride = width as usize * 4;
+        let columns = width.div_ceil(TILE) as usize;
+        let mut tiles = Vec::with_capacity(columns * height.div_ceil(TILE) as usize);
+        let mut prints = vec![Fingerprint::default(); columns];
+        for tile_y in (0..height).step_by(TILE as usize) {
+            prints.iter_mut().for_each(|p| *p = Fingerprint::default());
+            for y in tile_y..(tile_y + TILE).min(height) {
+                let row = &bgrx[y as usize * stride..(y as usize + 1) * stride];
+                for (print, piece) in prints.iter_mut().zip(row.chunks(TILE as usize * 4)) {
+                    print.update(piece);
+                }
+            }
+            tiles.extend(prints.iter().map(Fingerprint::finish));
+        }
+        TileMap { width, height, tiles }
+    }
+
+    /// The regions that differ from `previous`, as runs of changed tiles
+    /// merged along each tile row; the whole image when the sizes differ.
+    /// Empty when nothing changed.
+    pub fn changed_since(&self, previous: &TileMap) -> Vec<Rect> {
+        if (self.width, self.height) != (previous.width, previous.height) {
+            return vec![Rect::new(0, 0, self.width, self.height)];
+        }
+        let columns = self.width.div_ceil(TILE) as usize;
+        let mut rects = Vec::new();
+        for (row, (now, before)) in self.tiles.chunks(columns).zip(previous.tiles.chunks(columns)).enumerate() {
+            let tile_y = row as u32 * TILE;
+            let rows = TILE.min(self.height - tile_y);
+            let mut column = 0;
+            while column < columns {
+                if now[column] == before[column] {
+                    column += 1;
                     continue;
                 }
-                let x0 = column * TILE as usize * 4;
-                let x1 = (x0 + TILE as usize * 4).min(stride);
-                *flag = previous[row + x0..row + x1] != current[row + x0..row + x1];
+                let start = column;
+                while column < columns && now[column] != before[column] {
+                    column += 1;
+                }
+                let x = start as u32 * TILE;
+                let right = (column as u32 * TILE).min(self.width);
+                rects.push(Rect::new(x as i32, tile_y as i32, right - x, rows));
             }
         }
-        let mut column = 0;
-        while column < columns as usize {
-            if !changed[column] {
-                column += 1;
-                continue;
-            }
-            let start = column;
-            while column < columns as usize && changed[column] {
-                column += 1;
-            }
-            let x = start as u32 * TILE;
-            let right = (column as u32 * TILE).min(width);
-            rects.push(Rect::new(x as i32, tile_y as i32, right - x, rows));
-        }
+        rects
     }
-    rects
 }
 
 #[cfg(test)]
@@ -106,14 +126,17 @@ mod tests {
     fn finds_changed_tiles_and_nothing_else() {
         let (w, h) = (100u32, 70u32);
         let a = vec![0u8; (w * h * 4) as usize];
-        assert!(changed_tiles(&a, &a, w, h).is_empty());
+        let map_a = TileMap::new(&a, w, h);
+        assert!(TileMap::new(&a, w, h).changed_since(&map_a).is_empty());
         let mut b = a.clone();
         // One pixel at (40, 5) and one at (99, 69).
         b[((5 * w + 40) * 4) as usize] = 1;
         b[((69 * w + 99) * 4 + 2) as usize] = 1;
         assert_eq!(
-            changed_tiles(&a, &b, w, h),
+            TileMap::new(&b, w, h).changed_since(&map_a),
             vec![Rect::new(32, 0, 32, 32), Rect::new(96, 64, 4, 6)]
         );
+        assert_eq!(TileMap::default().changed_since(&map_a), vec![Rect::new(0, 0, 0, 0)]);
+        assert_eq!(map_a.changed_since(&TileMap::default()), vec![Rect::new(0, 0, w, h)]);
     }
 }
