@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Starts a throwaway PostgreSQL and a throwaway S3 store (SeaweedFS), runs the
+# store and server test suites against them, and stops both on exit.
+# Extra arguments go to `cargo test`, e.g. `-- --nocapture`.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+pg_pid= s3_pid= pg_dir= s3_dir=
+cleanup() {
+    [[ -n "$pg_pid" ]] && kill "$pg_pid" 2>/dev/null || true
+    [[ -n "$s3_pid" ]] && kill "$s3_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+        { [[ -n "$pg_pid" ]] && kill -0 "$pg_pid" 2>/dev/null; } ||
+        { [[ -n "$s3_pid" ]] && kill -0 "$s3_pid" 2>/dev/null; } || break
+        sleep 0.2
+    done
+    [[ -n "$pg_dir" ]] && rm -rf "$pg_dir"
+    [[ -n "$s3_dir" ]] && rm -rf "$s3_dir"
+}
+trap cleanup EXIT
+
+pg_out=$("$here/start-postgres.sh")
+pg_pid=$(sed -n 's/^TRACEWELL_TEST_POSTGRES_PID=//p' <<<"$pg_out")
+pg_dir=$(sed -n 's/^TRACEWELL_TEST_POSTGRES_DIR=//p' <<<"$pg_out")
+export TRACEWELL_TEST_POSTGRES_URL=$(sed -n 's/^TRACEWELL_TEST_POSTGRES_URL=//p' <<<"$pg_out")
+
+s3_out=$("$here/start-s3.sh")
+s3_pid=$(sed -n 's/^TRACEWELL_TEST_S3_PID=//p' <<<"$s3_out")
+s3_dir=$(sed -n 's/^TRACEWELL_TEST_S3_DIR=//p' <<<"$s3_out")
+export TRACEWELL_TEST_S3_URL=$(sed -n 's/^TRACEWELL_TEST_S3_URL=//p' <<<"$s3_out")
+
+echo "PostgreSQL: $TRACEWELL_TEST_POSTGRES_URL (pid $pg_pid)"
+echo "S3:         ${TRACEWELL_TEST_S3_URL%%&access_key_id=*} (pid $s3_pid)"
+cd "$root"
+cargo test -p tracewell-store -p tracewell-server "$@"
