@@ -1,0 +1,155 @@
+//! Built-in word lists (given names, family names, capitalised common
+//! words) and context keywords, compiled into Aho-Corasick automata.
+//!
+//! The lists are small on purpose (a few hundred entries each) and live in
+//! `data/*.txt`, one entry per line, `#` for comments. An entry ending in
+//! `*` is *ambiguous*: it is also an ordinary English word ("Mark",
+//! "Brown"), so the name rules ask for stronger evidence before using it.
+
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+
+use crate::error::Error;
+
+const FIRST_NAMES: &str = include_str!("../data/first_names.txt");
+const SURNAMES: &str = include_str!("../data/surnames.txt");
+const STOPWORDS: &str = include_str!("../data/stopwords.txt");
+
+/// Words that, shortly before a bare number, say it is a phone number.
+const PHONE_CONTEXT: &[&str] = &[
+    "phone", "tel", "tel.", "mobile", "cell", "call", "fax", "sms", "whatsapp", "contact",
+    "ph:", "mob", "telefon", "téléphone",
+];
+
+/// Words that, shortly before a 40-character token, say it is an AWS
+/// secret access key.
+const AWS_CONTEXT: &[&str] = &["aws", "secret", "amazon", "s3", "iam", "access key"];
+
+/// How strong a dictionary hit is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hit {
+    /// Found, and not an ordinary English word.
+    Strong,
+    /// Found, but also an ordinary English word.
+    Ambiguous,
+}
+
+/// An exact-word dictionary (ASCII case-insensitive).
+#[derive(Clone, Debug)]
+pub struct WordList {
+    automaton: AhoCorasick,
+    ambiguous: Vec<bool>,
+}
+
+impl WordList {
+    fn parse(text: &str, extra: &[String]) -> Result<WordList, Error> {
+        let mut words = Vec::new();
+        let mut ambiguous = Vec::new();
+        let lines = text.lines().map(str::to_string).chain(extra.iter().cloned());
+        for line in lines {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match line.strip_suffix('*') {
+                Some(word) => {
+                    words.push(word.to_string());
+                    ambiguous.push(true);
+                }
+                None => {
+                    words.push(line.to_string());
+                    ambiguous.push(false);
+                }
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(&words)?;
+        Ok(WordList { automaton, ambiguous })
+    }
+
+    /// Looks up a whole word.
+    pub fn get(&self, word: &[u8]) -> Option<Hit> {
+        let input = Input::new(word).anchored(Anchored::Yes);
+        let m = self.automaton.find(input)?;
+        if m.end() != word.len() {
+            return None;
+        }
+        // Duplicates (a name listed twice) resolve to the first entry; a
+        // strong entry anywhere wins over an ambiguous one.
+        Some(if self.ambiguous[m.pattern().as_usize()] {
+            Hit::Ambiguous
+        } else {
+            Hit::Strong
+        })
+    }
+
+    /// True if the word is present (either strength).
+    pub fn contains(&self, word: &[u8]) -> bool {
+        self.get(word).is_some()
+    }
+}
+
+/// A set of context keywords searched for in a short window of text.
+#[derive(Clone, Debug)]
+pub struct Keywords {
+    automaton: AhoCorasick,
+}
+
+impl Keywords {
+    fn new(words: &[&str]) -> Result<Keywords, Error> {
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(words)?;
+        Ok(Keywords { automaton })
+    }
+
+    /// Whether any keyword occurs in `window`.
+    pub fn any_in(&self, window: &[u8]) -> bool {
+        self.automaton.is_match(window)
+    }
+}
+
+/// All dictionaries the scanner uses.
+#[derive(Clone, Debug)]
+pub struct Gazetteer {
+    pub first_names: WordList,
+    pub surnames: WordList,
+    pub stopwords: WordList,
+    pub phone_context: Keywords,
+    pub aws_context: Keywords,
+}
+
+impl Gazetteer {
+    /// Builds the built-in lists, plus caller-supplied extra names.
+    pub fn new(extra_first: &[String], extra_surnames: &[String]) -> Result<Gazetteer, Error> {
+        Ok(Gazetteer {
+            first_names: WordList::parse(FIRST_NAMES, extra_first)?,
+            surnames: WordList::parse(SURNAMES, extra_surnames)?,
+            stopwords: WordList::parse(STOPWORDS, &[])?,
+            phone_context: Keywords::new(PHONE_CONTEXT)?,
+            aws_context: Keywords::new(AWS_CONTEXT)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_are_whole_word() {
+        let g = Gazetteer::new(&[], &[]).unwrap();
+        assert_eq!(g.first_names.get(b"John"), Some(Hit::Strong));
+        assert_eq!(g.first_names.get(b"JOHN"), Some(Hit::Strong));
+        assert_eq!(g.first_names.get(b"Johnson"), None);
+        assert_eq!(g.first_names.get(b"Jo"), None);
+        assert_eq!(g.first_names.get(b"Mark"), Some(Hit::Ambiguous));
+        assert_eq!(g.surnames.get(b"Garcia"), Some(Hit::Strong));
+        assert!(g.stopwords.contains(b"Report"));
+        assert!(g.phone_context.any_in(b"Call me at "));
+        assert!(!g.phone_context.any_in(b"Order id "));
+    }
+}

@@ -1,0 +1,390 @@
+//! The [`Scanner`]: one pass of a multi-pattern automaton over the text,
+//! each candidate checked by its validator, results turned into spans or
+//! into redacted text.
+//!
+//! # The scan loop
+//!
+//! The automaton reports the leftmost candidate at or after the current
+//! position (ties broken by detector priority, see [`crate::patterns`]).
+//! Its validator either accepts a range inside or around the candidate, or
+//! rejects it. The scan then continues after the accepted range, or, for a
+//! rejected candidate, after the candidate (name candidates continue at the
+//! next word instead, so a failed "Dear Team" does not hide "Team Lead Ann
+//! Lee"). Spans therefore come out sorted and never overlap.
+//!
+//! Every validator works in time proportional to its candidate, and every
+//! automaton search either consumes the text it scanned or ends the loop,
+//! except for a bounded look-ahead (see [`crate::patterns`]); the whole scan
+//! is linear in the input's length.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+use regex_automata::Input;
+
+use crate::error::Error;
+use crate::gazetteer::Gazetteer;
+use crate::kind::{summary, Kind, Span};
+use crate::numbers;
+use crate::patterns::{pattern, Det, DETECTORS};
+use crate::people;
+use crate::redacted::Redacted;
+use crate::secrets::{self, SecretRules};
+use crate::validate;
+
+/// How a [`Scanner`] is built.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Treat `O`/`o` as `0` and `l`/`I` as `1` inside numbers, for text that
+    /// comes from OCR. Off for typed text.
+    pub ocr_tolerant: bool,
+    /// The kinds to report; others are scanned but not reported.
+    pub kinds: BTreeSet<Kind>,
+    /// Minimum length of a generic secret value (`token: …`).
+    pub secret_min_len: usize,
+    /// Minimum Shannon entropy, in bits per character, of a generic secret.
+    pub secret_min_entropy: f64,
+    /// Extra given names to recognise.
+    pub extra_first_names: Vec<String>,
+    /// Extra family names to recognise.
+    pub extra_surnames: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            ocr_tolerant: false,
+            kinds: Kind::ALL.into_iter().collect(),
+            secret_min_len: 8,
+            secret_min_entropy: 3.0,
+            extra_first_names: Vec::new(),
+            extra_surnames: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The default configuration with OCR tolerance on.
+    pub fn ocr() -> Config {
+        Config { ocr_tolerant: true, ..Config::default() }
+    }
+}
+
+/// Deterministic work counters of one scan, for tests and benchmarks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScanStats {
+    /// Automaton searches started.
+    pub searches: u64,
+    /// Candidates handed to validators.
+    pub candidates: u64,
+    /// Total bytes of those candidates.
+    pub candidate_bytes: u64,
+}
+
+/// Finds PII and secrets in text. Build once, share freely (`Sync`).
+#[derive(Clone, Debug)]
+pub struct Scanner {
+    regex: Regex,
+    gazetteer: Gazetteer,
+    enabled: [bool; Kind::ALL.len()],
+    ocr: bool,
+    rules: SecretRules,
+}
+
+/// Outcome of validating one candidate.
+struct Verdict {
+    found: Option<(usize, usize, Kind)>,
+    resume: usize,
+}
+
+impl Verdict {
+    fn reject(resume: usize) -> Verdict {
+        Verdict { found: None, resume }
+    }
+    fn accept(start: usize, end: usize, kind: Kind) -> Verdict {
+        Verdict { found: Some((start, end, kind)), resume: end }
+    }
+}
+
+impl Scanner {
+    /// Compiles the detectors for `config`.
+    pub fn new(config: Config) -> Result<Scanner, Error> {
+        if !(0.0..=8.0).contains(&config.secret_min_entropy) {
+            return Err(Error::Config(format!(
+                "secret_min_entropy must be within 0..=8 bits, got {}",
+                config.secret_min_entropy
+            )));
+        }
+        if config.secret_min_len == 0 {
+            return Err(Error::Config("secret_min_len must be at least 1".into()));
+        }
+        let patterns: Vec<String> =
+            DETECTORS.iter().map(|&d| pattern(d, config.ocr_tolerant)).collect();
+        let regex = Regex::builder()
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .configure(
+                meta::Config::new()
+                    .utf8_empty(false)
+                    .hybrid_cache_capacity(8 << 20)
+                    .nfa_size_limit(Some(64 << 20)),
+            )
+            .build_many(&patterns)
+            .map_err(Box::new)?;
+        let gazetteer = Gazetteer::new(&config.extra_first_names, &config.extra_surnames)?;
+        let mut enabled = [false; Kind::ALL.len()];
+        for k in &config.kinds {
+            enabled[*k as usize] = true;
+        }
+        Ok(Scanner {
+            regex,
+            gazetteer,
+            enabled,
+            ocr: config.ocr_tolerant,
+            rules: SecretRules {
+                min_len: config.secret_min_len,
+                min_entropy: config.secret_min_entropy,
+            },
+        })
+    }
+
+    /// A shared scanner with the default configuration, built on first use.
+    pub fn builtin() -> &'static Scanner {
+        static SCANNER: OnceLock<Scanner> = OnceLock::new();
+        SCANNER.get_or_init(|| Scanner::new(Config::default()).expect("built-in detectors compile"))
+    }
+
+    /// A shared scanner for OCR text ([`Config::ocr`]), built on first use.
+    pub fn builtin_ocr() -> &'static Scanner {
+        static SCANNER: OnceLock<Scanner> = OnceLock::new();
+        SCANNER.get_or_init(|| Scanner::new(Config::ocr()).expect("built-in detectors compile"))
+    }
+
+    /// All detections in `text`, sorted and non-overlapping.
+    pub fn find(&self, text: &str) -> Vec<Span> {
+        self.find_with_stats(text).0
+    }
+
+    /// Like [`Scanner::find`], also returning deterministic work counters.
+    pub fn find_with_stats(&self, text: &str) -> (Vec<Span>, ScanStats) {
+        let hay = text.as_bytes();
+        let mut spans = Vec::new();
+        let mut stats = ScanStats::default();
+        let mut pos = 0;
+        let mut cache = self.regex.create_cache();
+        while pos < hay.len() {
+            stats.searches += 1;
+            let input = Input::new(hay).range(pos..);
+            let Some(m) = self.regex.search_with(&mut cache, &input) else {
+                break;
+            };
+            stats.candidates += 1;
+            stats.candidate_bytes += m.len() as u64;
+            let det = DETECTORS[m.pattern().as_usize()];
+            let verdict = self.validate(det, hay, m.start(), m.end());
+            if let Some((mut start, mut end, kind)) = verdict.found {
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                let start = start.max(spans.last().map_or(0, |s: &Span| s.end));
+                if end > start && self.enabled[kind as usize] {
+                    spans.push(Span { start, end, kind, detector: det.name() });
+                }
+            }
+            pos = verdict.resume.max(m.start() + 1);
+        }
+        (spans, stats)
+    }
+
+    /// Replaces every detection with its kind's placeholder.
+    pub fn redact(&self, text: &str) -> Redacted<String> {
+        self.redact_with_spans(text).0
+    }
+
+    /// Like [`Scanner::redact`], also returning the spans (in `text`'s
+    /// coordinates) that were replaced.
+    pub fn redact_with_spans(&self, text: &str) -> (Redacted<String>, Vec<Span>) {
+        let spans = self.find(text);
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for s in &spans {
+            out.push_str(&text[last..s.start]);
+            out.push_str(s.kind.placeholder());
+            last = s.end;
+        }
+        out.push_str(&text[last..]);
+        let counts = summary(&spans);
+        (Redacted::new(out, counts), spans)
+    }
+
+    fn validate(&self, det: Det, hay: &[u8], s: usize, e: usize) -> Verdict {
+        let m = &hay[s..e];
+        let g = &self.gazetteer;
+        match det {
+            Det::PemKey => {
+                let end = match memchr::memmem::find(&hay[e..], b"-----END") {
+                    Some(p) => {
+                        let after = e + p + 8;
+                        match memchr::memmem::find(&hay[after..], b"-----") {
+                            Some(q) => after + q + 5,
+                            None => hay.len(),
+                        }
+                    }
+                    // An unterminated key block: fail closed.
+                    None => hay.len(),
+                };
+                Verdict::accept(s, end, Kind::PrivateKey)
+            }
+            Det::UrlCredentials => {
+                let Some(p) = memchr::memmem::find(m, b"://") else {
+                    return Verdict::reject(e);
+                };
+                Verdict::accept(s + p + 3, e - 1, Kind::UrlSecret)
+            }
+            Det::Jwt => {
+                if validate::jwt(m) {
+                    Verdict::accept(s, e, Kind::Jwt)
+                } else {
+                    Verdict::reject(e)
+                }
+            }
+            Det::AwsKeyId => Verdict::accept(s, e, Kind::AwsKeyId),
+            Det::GithubToken => Verdict::accept(s, secrets::token_end(hay, e), Kind::GithubToken),
+            Det::GitlabToken => Verdict::accept(s, secrets::token_end(hay, e), Kind::GitlabToken),
+            Det::SlackToken => Verdict::accept(s, secrets::token_end(hay, e), Kind::SlackToken),
+            Det::StripeKey => Verdict::accept(s, secrets::token_end(hay, e), Kind::StripeKey),
+            Det::GoogleApiKey => {
+                Verdict::accept(s, secrets::token_end(hay, e), Kind::GoogleApiKey)
+            }
+            Det::Assignment => {
+                let Some(((ks, ke), (vs, ve))) = secrets::split_assignment(m) else {
+                    return Verdict::reject(e);
+                };
+                match secrets::judge_assignment(&m[ks..ke], &m[vs..ve], self.rules) {
+                    Some(kind) => {
+                        let end = if kind == Kind::PrivateKey { self.pem_end(hay, s + ve) } else { s + ve };
+                        Verdict { found: Some((s + vs, end, kind)), resume: end.max(e) }
+                    }
+                    None => Verdict::reject(e),
+                }
+            }
+            Det::UrlQuery => match secrets::judge_query(m, self.rules) {
+                Some(((vs, ve), kind)) => Verdict::accept(s + vs, s + ve, kind),
+                None => Verdict::reject(e),
+            },
+            Det::Email => {
+                if validate::email(m) {
+                    Verdict::accept(s, e, Kind::Email)
+                } else {
+                    Verdict::reject(e)
+                }
+            }
+            Det::Iban => match iban_end(m) {
+                Some(len) => Verdict::accept(s, s + len, Kind::Iban),
+                None => Verdict::reject(e),
+            },
+            Det::Mac => {
+                if validate::mac(m) {
+                    Verdict::accept(s, e, Kind::Mac)
+                } else {
+                    Verdict::reject(e)
+                }
+            }
+            Det::Ipv6 => {
+                if validate::ipv6(m) && hay.get(e) != Some(&b':') {
+                    Verdict::accept(s, e, Kind::Ip)
+                } else {
+                    Verdict::reject(e)
+                }
+            }
+            Det::Ipv4 => {
+                if validate::ipv4(m) && !version_like(hay, s, e) {
+                    Verdict::accept(s, e, Kind::Ip)
+                } else {
+                    Verdict::reject(e)
+                }
+            }
+            Det::Address => Verdict::accept(s, e, Kind::Address),
+            Det::Number => {
+                let v = numbers::classify(hay, s, e, self.ocr, |at| {
+                    g.phone_context.any_in(&hay[at.saturating_sub(32)..at])
+                });
+                Verdict { found: v.found, resume: v.resume }
+            }
+            Det::AwsSecret => {
+                let ctx_start = s.saturating_sub(80);
+                match secrets::judge_aws_secret(m, g.aws_context.any_in(&hay[ctx_start..s + 1])) {
+                    Some((ts, te)) => Verdict::accept(s + ts, s + te, Kind::AwsSecret),
+                    None => {
+                        // Continue at the end of the token, so that a
+                        // delimiter shared with the next token is rescanned.
+                        let lead = usize::from(!secrets::is_token_byte(m[0]) && m[0] != b'/' && m[0] != b'+');
+                        Verdict::reject(s + lead + 40)
+                    }
+                }
+            }
+            Det::NameTitle => name(people::name_title(g, hay, s, e), s),
+            Det::NameLabel => name(people::name_label(g, hay, s, e), s),
+            Det::NameGreeting => name(people::name_greeting(g, hay, s, e), s),
+            Det::NamePair => name(people::name_pair(g, hay, s, e), s),
+        }
+    }
+
+    fn pem_end(&self, hay: &[u8], from: usize) -> usize {
+        match memchr::memmem::find(&hay[from..], b"-----END") {
+            Some(p) => {
+                let after = from + p + 8;
+                memchr::memmem::find(&hay[after..], b"-----").map_or(hay.len(), |q| after + q + 5)
+            }
+            None => hay.len(),
+        }
+    }
+}
+
+fn name(found: Option<(usize, usize)>, s: usize) -> Verdict {
+    match found {
+        Some((a, b)) => Verdict::accept(a, b, Kind::Person),
+        // Try again from the next word: a failed context must not hide a
+        // name that starts inside it.
+        None => Verdict::reject(s + 1),
+    }
+}
+
+/// Length of the IBAN at the start of `m` (which may run on into more
+/// capitalised text), if it has its country's length and a valid checksum.
+fn iban_end(m: &[u8]) -> Option<usize> {
+    let want = validate::iban_length(&m[..2])?;
+    let mut compact = Vec::with_capacity(want);
+    let mut end = 0;
+    for (i, &c) in m.iter().enumerate() {
+        if c == b' ' {
+            continue;
+        }
+        compact.push(c);
+        if compact.len() == want {
+            end = i + 1;
+            break;
+        }
+    }
+    if compact.len() != want || m.get(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    validate::iban(&compact).then_some(end)
+}
+
+/// A dotted quad that is part of a longer dotted number (`1.2.3.4.5`) or
+/// follows a word like "version" is taken for a version, not an address.
+fn version_like(hay: &[u8], s: usize, e: usize) -> bool {
+    let digit_after_dot = |i: usize| hay.get(i) == Some(&b'.') && hay.get(i + 1).is_some_and(u8::is_ascii_digit);
+    if digit_after_dot(e) || (s >= 2 && hay[s - 1] == b'.' && hay[s - 2].is_ascii_digit()) {
+        return true;
+    }
+    let before = hay[s.saturating_sub(16)..s].to_ascii_lowercase();
+    let has = |w: &[u8]| before.windows(w.len()).any(|x| x == w);
+    has(b"version") || has(b"ver ") || has(b"ver.") || has(b"build") || has(b"release") || has(b"firmware")
+        || before.ends_with(b"v")
+}
