@@ -22,7 +22,7 @@
 //!
 //! ## Sidecar (`ready/<hash>.json`)
 //!
-//! One JSON object, [`Sidecar`]:
+//! One JSON object:
 //!
 //! ```json
 //! {"v":1,"hash":"…64 hex…","segment_id":"…32 hex…","len":123456,
@@ -39,7 +39,7 @@
 //! [`Spool::open`](crate::Spool::open) takes an exclusive, non-blocking
 //! advisory lock (`flock`) on `lock` and holds it until the spool is dropped.
 //! A second open, in this or another process, fails with
-//! [`Error::Locked`](crate::Error::Locked). The kernel releases the lock when
+//! [`Error::Locked`]. The kernel releases the lock when
 //! the holder dies, however it dies, so a crash never leaves a stale lock.
 //!
 //! ## Write protocol and what a crash at each point leaves
@@ -113,7 +113,7 @@
 //! ## Versioning
 //!
 //! `SPOOL` names the layout version. A spool with another version is refused
-//! with [`Error::UnsupportedLayout`](crate::Error::UnsupportedLayout). A
+//! with [`Error::UnsupportedLayout`]. A
 //! change to any name, folder, rule or required sidecar field above needs a
 //! new version.
 

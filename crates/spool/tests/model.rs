@@ -48,6 +48,19 @@ fn pool(fx: &Fixture) -> Pool {
     Pool { blobs, valid }
 }
 
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    Begin,
+    Write,
+    Commit,
+    Abort,
+    Ack,
+    AckGone,
+    Fail,
+    Reopen,
+    Crash,
+}
+
 struct LiveWriter {
     w: SpoolWriter,
     blob: usize,
@@ -97,19 +110,47 @@ impl Run<'_> {
         .unwrap()
     }
 
+    /// Picks one of the operations that apply now, by weight.
+    fn pick(&self, rng: &mut Rng) -> Op {
+        let w = !self.writers.is_empty();
+        let e = !self.model.entries.is_empty();
+        let candidates = [
+            (self.writers.len() < 3, 15, Op::Begin),
+            (w, 30, Op::Write),
+            (w, 15, Op::Commit),
+            (w, 4, Op::Abort),
+            (e, 6, Op::Ack),
+            (!self.gone.is_empty(), 2, Op::AckGone),
+            (e, 6, Op::Fail),
+            (true, 3, Op::Reopen),
+            (true, 2, Op::Crash),
+        ];
+        let total: u64 = candidates.iter().filter(|c| c.0).map(|c| c.1).sum();
+        let mut x = rng.below(total);
+        for (ok, weight, op) in candidates {
+            if ok {
+                if x < weight {
+                    return op;
+                }
+                x -= weight;
+            }
+        }
+        unreachable!()
+    }
+
     fn step(&mut self, rng: &mut Rng) {
-        match rng.below(100) {
-            0..=19 if self.writers.len() < 3 => {
+        match self.pick(rng) {
+            Op::Begin => {
                 let blob = rng.below(self.pool.blobs.len() as u64) as usize;
                 self.log.push(format!("begin blob {blob}"));
                 let w = self.spool().begin().unwrap();
                 self.writers.push(LiveWriter { w, blob, pos: 0 });
             }
-            0..=44 if !self.writers.is_empty() => {
+            Op::Write => {
                 let i = rng.below(self.writers.len() as u64) as usize;
                 let lw = &mut self.writers[i];
                 let len = self.pool.blobs[lw.blob].len();
-                let n = if rng.chance(30) {
+                let n = if rng.chance(50) {
                     len - lw.pos
                 } else {
                     (rng.below(8_000) as usize).min(len - lw.pos)
@@ -119,9 +160,16 @@ impl Run<'_> {
                     .unwrap();
                 lw.pos += n;
             }
-            0..=59 if !self.writers.is_empty() => {
+            Op::Commit => {
                 let i = rng.below(self.writers.len() as u64) as usize;
-                let lw = self.writers.remove(i);
+                let mut lw = self.writers.remove(i);
+                let len = self.pool.blobs[lw.blob].len();
+                if lw.pos < len && rng.chance(80) {
+                    self.log
+                        .push(format!("write {} to writer {i}", len - lw.pos));
+                    lw.w.write_all(&self.pool.blobs[lw.blob][lw.pos..]).unwrap();
+                    lw.pos = len;
+                }
                 self.log.push(format!(
                     "commit writer {i} (blob {}, {} bytes)",
                     lw.blob, lw.pos
@@ -130,6 +178,19 @@ impl Run<'_> {
                 let complete = lw.pos == blob.len() && self.pool.valid[lw.blob];
                 let result = lw.w.commit();
                 let hash = ContentHash::of(blob);
+                let outcome = if !complete {
+                    "not sealed"
+                } else if self.model.entries.iter().any(|e| e.hash == hash) {
+                    "duplicate"
+                } else if self.model.bytes() + blob.len() as u64 > self.quota {
+                    "over quota"
+                } else {
+                    "committed"
+                };
+                self.log
+                    .last_mut()
+                    .unwrap()
+                    .push_str(&format!(": {outcome}"));
                 if !complete {
                     assert!(matches!(result, Err(Error::NotSealed(_))), "{result:?}");
                 } else if let Some(existing) = self.model.entries.iter().find(|e| e.hash == hash) {
@@ -150,7 +211,7 @@ impl Run<'_> {
                     self.model.entries.push(e);
                 }
             }
-            0..=64 if !self.writers.is_empty() => {
+            Op::Abort => {
                 let i = rng.below(self.writers.len() as u64) as usize;
                 self.log.push(format!("abort writer {i}"));
                 let lw = self.writers.remove(i);
@@ -160,7 +221,7 @@ impl Run<'_> {
                     drop(lw);
                 }
             }
-            0..=74 if !self.model.entries.is_empty() => {
+            Op::Ack => {
                 let i = rng.below(self.model.entries.len() as u64) as usize;
                 self.log.push(format!("ack entry {i}"));
                 let e = self.model.entries.remove(i);
@@ -168,17 +229,20 @@ impl Run<'_> {
                 self.model.full = false;
                 self.gone.push(e);
             }
-            0..=76 if !self.gone.is_empty() => {
+            Op::AckGone => {
                 let i = rng.below(self.gone.len() as u64) as usize;
                 self.log.push(format!("ack gone entry {i}"));
                 let e = self.gone[i].clone();
+                if self.model.entries.iter().any(|m| m.hash == e.hash) {
+                    return; // committed again since
+                }
                 assert!(matches!(self.spool().ack(&e), Err(Error::NotFound(h)) if h == e.hash));
                 assert!(matches!(
                     self.spool().record_failure(&e, "x"),
                     Err(Error::NotFound(_))
                 ));
             }
-            0..=86 if !self.model.entries.is_empty() => {
+            Op::Fail => {
                 let i = rng.below(self.model.entries.len() as u64) as usize;
                 let reason = format!("failure {}", self.log.len());
                 self.log.push(format!("fail entry {i}"));
@@ -191,7 +255,7 @@ impl Run<'_> {
                 m.last_error = Some(reason);
                 assert_eq!(&got, m);
             }
-            0..=93 => {
+            Op::Reopen => {
                 // Clean restart: writers dropped (aborted), spool closed.
                 self.log.push("reopen".into());
                 self.writers.clear();
@@ -200,7 +264,7 @@ impl Run<'_> {
                 self.model.full = false;
                 assert!(self.spool().recovery_report().is_clean());
             }
-            _ => {
+            Op::Crash => {
                 // Crash: writers vanish without cleaning up their partials.
                 self.log
                     .push(format!("crash with {} writers", self.writers.len()));
@@ -269,7 +333,7 @@ fn spool_matches_the_model() {
         let mut rng = Rng::new(seed);
         // Room for a few segments, so the quota is hit often; never less
         // than the largest blob, so writes themselves are not refused.
-        let quota = largest + rng.below(80_000);
+        let quota = largest + rng.below(60_000);
         let dir = tempfile::tempdir().unwrap();
         let mut run = Run {
             pool: &pool,
