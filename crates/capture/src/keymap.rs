@@ -167,6 +167,35 @@ impl Keymap {
         None
     }
 
+    /// The modifier mask of a chord.
+    pub fn chord_mask(&self, ctrl: bool, alt: bool, shift: bool, super_: bool) -> u16 {
+        let mut mask = 0;
+        if ctrl {
+            mask |= CONTROL;
+        }
+        if alt {
+            mask |= self.alt_mask;
+        }
+        if shift {
+            mask |= SHIFT;
+        }
+        if super_ {
+            mask |= self.super_mask;
+        }
+        mask
+    }
+
+    /// Masks of the lock modifiers (Caps Lock, Num Lock) that do not change
+    /// what a chord means.
+    pub fn lock_masks(&self) -> [u16; 2] {
+        [LOCK, self.num_lock_mask]
+    }
+
+    /// The first keycode whose unshifted keysym is `keysym`.
+    pub fn keycode(&self, keysym: u32) -> Option<u8> {
+        self.find(keysym).filter(|&(_, state)| state == 0).map(|(code, _)| code)
+    }
+
     /// The level-3 (AltGr) modifier mask, 0 if the mapping has none.
     pub fn level3_mask(&self) -> u16 {
         self.level3_mask

@@ -25,6 +25,6 @@ mod x11;
 pub use clock::now_ns;
 pub use error::Error;
 pub use keymap::{KeyMeaning, Keymap};
-pub use options::CaptureOptions;
+pub use options::{CaptureOptions, HotkeySpec};
 pub use screenshot::Screenshotter;
 pub use x11::{TileMap, X11Capture};

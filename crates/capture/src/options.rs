@@ -17,6 +17,26 @@ pub struct CaptureOptions {
     pub min_action_frame_interval: Duration,
     /// Whether to take screen frames at all.
     pub frames: bool,
+    /// The chord that pauses and resumes capture (grabbed from every
+    /// other application while capture runs). `None`: no hotkey.
+    pub pause_hotkey: Option<HotkeySpec>,
+}
+
+/// A key chord: a keysym and the modifiers held with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HotkeySpec {
+    pub keysym: u32,
+    pub ctrl: bool,
+    pub alt: bool,
+    pub shift: bool,
+    pub super_: bool,
+}
+
+impl HotkeySpec {
+    /// Ctrl+Alt+Shift+P.
+    pub fn default_pause() -> HotkeySpec {
+        HotkeySpec { keysym: 'p' as u32, ctrl: true, alt: true, shift: true, super_: false }
+    }
 }
 
 impl Default for CaptureOptions {
@@ -27,6 +47,7 @@ impl Default for CaptureOptions {
             typing_gap: Duration::from_millis(1000),
             min_action_frame_interval: Duration::from_millis(100),
             frames: true,
+            pause_hotkey: Some(HotkeySpec::default_pause()),
         }
     }
 }

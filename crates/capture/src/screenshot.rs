@@ -37,6 +37,7 @@ impl Screenshotter {
             reason: FrameReason::ScreenChange,
             monitors: Vec::new(),
             changed: vec![Rect::new(0, 0, width, height)],
+            stack: Default::default(),
             bgrx,
         })
     }

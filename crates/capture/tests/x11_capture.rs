@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use tracewell_capture::{CaptureOptions, X11Capture};
 use tracewell_model::{
-    ButtonEvent, Event, Frame, FrameReason, KeyEvent, MouseButton, PressState, ScrollEvent,
+    ButtonEvent, Event, Frame, FrameReason, KeyEvent, MouseButton, PauseSource, PressState, ScrollEvent,
     WindowChange, WindowEvent, typed_text,
 };
 use tracewell_testbed::{Driver, VirtualDisplay, WindowSpec};
@@ -237,5 +237,110 @@ fn a_fast_burst_of_keys_loses_duplicates_and_reorders_nothing() {
         }
     }
     assert!(held.is_empty());
+    drop(capture.stop());
+}
+
+#[test]
+fn frames_carry_the_window_stack_and_the_indicator_is_on_top() {
+    let (display, driver) = setup(800, 600);
+    driver.open_window(&window("Bottom", "Lower", 10, 40, 300, 200, 0x00ff00)).unwrap();
+    driver.open_window(&window("Top", "Upper", 200, 100, 300, 200, 0xff00ff)).unwrap();
+    let capture = X11Capture::start(Some(display.name()), CaptureOptions::default()).unwrap();
+    let events = settle(&capture, Duration::from_millis(300));
+    let frame = frames(&events)[0];
+    let named: Vec<(Option<String>, bool)> = frame
+        .stack
+        .iter()
+        .filter_map(|w| w.client.as_ref().map(|c| (c.app.clone(), w.override_redirect)))
+        .filter(|(app, _)| app.is_some())
+        .collect();
+    let s = |x: &str| Some(x.to_string());
+    // Bottom first; the indicator is an override-redirect window above all.
+    assert_eq!(named, vec![(s("Lower"), false), (s("Upper"), false), (s("Tracewell"), true)]);
+    let top = frame.stack.iter().find(|w| w.client.as_ref().and_then(|c| c.app.as_deref()) == Some("Upper")).unwrap();
+    // The outer rectangle includes the window manager's decorations.
+    assert!(top.rect.contains(200, 100) && top.rect.width >= 300 && top.rect.height >= 200, "{:?}", top.rect);
+    let point = tracewell_model::window_at(&frame.stack, 250, 150).unwrap();
+    assert_eq!(point.client.as_ref().unwrap().app.as_deref(), Some("Upper"));
+    // The indicator is visible and says so, in red, top right.
+    assert!(driver.top_level_names().unwrap().contains(&"Tracewell: recording".to_string()));
+    assert_eq!(frame.rgb_at(800 - 158 + 60, 8 + 3), (0xc6, 0x28, 0x28));
+    drop(capture.stop());
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!driver.top_level_names().unwrap().iter().any(|n| n.starts_with("Tracewell")));
+}
+
+fn pauses(events: &[Event]) -> Vec<(bool, PauseSource)> {
+    events.iter().filter_map(|e| if let Event::Paused { paused, source, .. } = e { Some((*paused, *source)) } else { None }).collect()
+}
+
+#[test]
+fn paused_means_nothing_is_observed_by_command_or_hotkey() {
+    let (display, driver) = setup(640, 480);
+    driver.open_window(&window("Work", "Work", 10, 40, 300, 200, 0x336699)).unwrap();
+    let capture = X11Capture::start(Some(display.name()), CaptureOptions::default()).unwrap();
+    assert!(capture.hotkey_grabbed());
+    settle(&capture, Duration::from_millis(300));
+
+    driver.type_text("before ").unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    capture.set_paused(true);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(driver.top_level_names().unwrap().contains(&"Tracewell: paused".to_string()));
+    driver.type_text("secret while paused").unwrap();
+    driver.move_pointer(100, 100).unwrap();
+    driver.click(1).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    capture.set_paused(false);
+    std::thread::sleep(Duration::from_millis(300));
+    driver.type_text("after").unwrap();
+    let events = settle(&capture, Duration::from_millis(400));
+    assert_eq!(typed_text(&keys(&events)), "before after");
+    assert!(!events.iter().any(|e| matches!(e, Event::Button(_))), "no click while paused");
+    assert_eq!(pauses(&events), vec![(true, PauseSource::Command), (false, PauseSource::Command)]);
+    // No frame was grabbed while paused.
+    let pause_times: Vec<u64> = events.iter().filter_map(|e| if let Event::Paused { t_ns, .. } = e { Some(*t_ns) } else { None }).collect();
+    assert!(!frames(&events).iter().any(|f| f.t_ns > pause_times[0] && f.t_ns < pause_times[1]));
+
+    // The hotkey (Ctrl+Alt+Shift+P) toggles the same way, and the chord's
+    // own key is not recorded as typing.
+    let hotkey = [0xffe3, 0xffe9, 0xffe1, 0x70];
+    driver.chord(&hotkey).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    driver.type_text("hidden").unwrap();
+    driver.chord(&hotkey).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    driver.type_text("visible").unwrap();
+    let events = settle(&capture, Duration::from_millis(400));
+    assert_eq!(pauses(&events), vec![(true, PauseSource::Hotkey), (false, PauseSource::Hotkey)]);
+    assert_eq!(typed_text(&keys(&events)), "visible");
+    assert!(!keys(&events).iter().any(|k| k.key == "P" || k.key == "p"), "{:?}", keys(&events));
+    drop(capture.stop());
+}
+
+#[test]
+fn a_keyboard_grab_by_another_client_is_reported_as_secure_input() {
+    let (display, driver) = setup(640, 480);
+    let editor = driver.open_window(&window("Editor", "Editor", 10, 40, 300, 200, 0x999999)).unwrap();
+    let capture = X11Capture::start(Some(display.name()), CaptureOptions::default()).unwrap();
+    settle(&capture, Duration::from_millis(300));
+    // A second client plays the passphrase prompt.
+    let prompt = display.driver().unwrap();
+    prompt.grab_keyboard(editor).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    driver.type_text("pass").unwrap();
+    prompt.ungrab_keyboard().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    driver.type_text("ok").unwrap();
+    let events = settle(&capture, Duration::from_millis(400));
+    let order: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::SecureInput { active, .. } => Some(format!("secure:{active}")),
+            Event::Key(k) if k.state == PressState::Press => k.text.clone(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(order, ["secure:true", "p", "a", "s", "s", "secure:false", "o", "k"]);
     drop(capture.stop());
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Frame, MonoNs, WindowEvent};
+use crate::{Frame, MonoNs, WindowEvent, WindowStack};
 
 /// Press or release.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -126,6 +126,18 @@ pub struct MotionEvent {
     pub y: i32,
 }
 
+/// Who paused or resumed capture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseSource {
+    /// The person pressed the pause hotkey.
+    Hotkey,
+    /// A command (`tracewell pause`, or the program-wide switch).
+    Command,
+    /// The recorder itself (a full spool, a missing redaction stage).
+    Recorder,
+}
+
 /// Everything a capture backend reports, in the order it happened.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
@@ -135,6 +147,15 @@ pub enum Event {
     Motion(MotionEvent),
     Window(WindowEvent),
     Frame(Frame),
+    /// The windows on screen changed or were re-read (before pointer
+    /// events, so the guard knows which window they land in). Never
+    /// written out.
+    Stack { t_ns: MonoNs, stack: WindowStack },
+    /// Another client holds an active keyboard grab (a passphrase prompt,
+    /// a screen locker): key events are not for the active window.
+    SecureInput { t_ns: MonoNs, active: bool },
+    /// Capture paused (nothing is observed until resumed) or resumed.
+    Paused { t_ns: MonoNs, paused: bool, source: PauseSource },
 }
 
 impl Event {
@@ -147,6 +168,7 @@ impl Event {
             Event::Motion(e) => e.t_ns,
             Event::Window(e) => e.t_ns,
             Event::Frame(f) => f.t_ns,
+            Event::Stack { t_ns, .. } | Event::SecureInput { t_ns, .. } | Event::Paused { t_ns, .. } => *t_ns,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{MonoNs, Rect};
+use crate::{MonoNs, Rect, WindowStack};
 
 /// One monitor of the screen (RandR), in root coordinates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +26,8 @@ pub enum FrameReason {
     WindowChange,
     /// The screen changed (damage) and the rate cap allowed a frame.
     ScreenChange,
+    /// Capture resumed after a pause.
+    Resume,
 }
 
 /// A whole-screen image: every monitor, in one root-window-sized buffer.
@@ -42,6 +44,10 @@ pub struct Frame {
     /// Regions that differ from the previous frame of the recording; the
     /// whole screen for the first frame.
     pub changed: Vec<Rect>,
+    /// The windows on screen when the frame was grabbed (the server was
+    /// held still for both), bottom first. For the guard only; never
+    /// written out.
+    pub stack: WindowStack,
     pub bgrx: Vec<u8>,
 }
 

@@ -22,13 +22,13 @@ mod typed;
 mod window;
 
 pub use event::{
-    ButtonEvent, Event, KeyEvent, Modifiers, MotionEvent, MouseButton, PressState, ScrollEvent,
-    ScrollSource,
+    ButtonEvent, Event, KeyEvent, Modifiers, MotionEvent, MouseButton, PauseSource, PressState,
+    ScrollEvent, ScrollSource,
 };
 pub use fingerprint::Fingerprint;
 pub use frame::{Frame, FrameReason, Monitor};
 pub use typed::typed_text;
-pub use window::{Rect, WindowChange, WindowEvent, WindowInfo};
+pub use window::{Rect, StackedWindow, WindowChange, WindowEvent, WindowInfo, WindowStack, window_at};
 
 /// Nanoseconds on the monotonic clock (`CLOCK_MONOTONIC`).
 ///

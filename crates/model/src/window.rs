@@ -77,6 +77,31 @@ pub struct WindowEvent {
     pub window: Option<WindowInfo>,
 }
 
+/// One top-level window as it stood on screen when a frame was taken.
+///
+/// Capture reports the whole stack with every frame so the guard can blank
+/// what the policy excludes; it is never written to a segment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StackedWindow {
+    /// The outer rectangle in root coordinates, window-manager decorations
+    /// included (they show the title).
+    pub rect: Rect,
+    /// The application window inside, as far as capture could tell;
+    /// `None` when nothing identifies it (an unnamed popup, say).
+    pub client: Option<WindowInfo>,
+    /// Override-redirect windows (menus, tooltips, lockers) sit outside the
+    /// window manager's control.
+    pub override_redirect: bool,
+}
+
+/// The mapped top-level windows, bottom first, at one moment.
+pub type WindowStack = std::sync::Arc<Vec<StackedWindow>>;
+
+/// The window whose area holds a point: the topmost one, if any.
+pub fn window_at(stack: &[StackedWindow], x: i32, y: i32) -> Option<&StackedWindow> {
+    stack.iter().rev().find(|w| w.rect.contains(x, y))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

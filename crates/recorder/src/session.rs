@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tracewell_capture::{CaptureOptions, X11Capture, now_ns};
-use tracewell_model::{Event, PressState};
+use tracewell_model::{Event, PauseSource, PressState};
 use tracewell_segment::{
     Codec, EncodedFrame, FrameEncoder, Record, RecorderState, RecordingMeta, SegmentSink,
     SinkOptions, Status,
@@ -171,6 +171,15 @@ impl Writer {
                 stats.window_changes += 1;
                 Record::Window(w)
             }
+            Event::Stack { .. } | Event::SecureInput { .. } => {
+                stats.events -= 1;
+                return Ok(());
+            }
+            Event::Paused { t_ns, paused, source } => {
+                let state = if paused { RecorderState::Paused } else { RecorderState::Resumed };
+                let detail = serde_name(source);
+                Record::Status(Status { t_ns, state, detail: Some(detail.into()) })
+            }
             Event::Frame(frame) => {
                 let png = self.encoder.encode_png(&frame)?;
                 stats.frames += 1;
@@ -185,6 +194,14 @@ impl Writer {
     fn status(&mut self, state: RecorderState, detail: Option<String>) -> Result<(), Error> {
         self.sink.write(&Record::Status(Status { t_ns: now_ns(), state, detail }))?;
         Ok(())
+    }
+}
+
+fn serde_name(source: PauseSource) -> &'static str {
+    match source {
+        PauseSource::Hotkey => "hotkey",
+        PauseSource::Command => "command",
+        PauseSource::Recorder => "recorder",
     }
 }
 

@@ -143,6 +143,43 @@ impl Driver {
         Err(Error::Timeout(format!("no window titled {title:?} appeared within {limit:?}")))
     }
 
+    /// The titles (`WM_NAME`) of the root's mapped children, including
+    /// override-redirect windows the window manager does not list.
+    pub fn top_level_names(&self) -> Result<Vec<String>, Error> {
+        let tree = self.conn.query_tree(self.root)?.reply()?;
+        let mut names = Vec::new();
+        for window in tree.children {
+            let attributes = self.conn.get_window_attributes(window)?.reply()?;
+            if attributes.map_state != x11rb::protocol::xproto::MapState::VIEWABLE {
+                continue;
+            }
+            let name = self.conn.get_property(false, window, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 256)?.reply()?;
+            if !name.value.is_empty() {
+                names.push(String::from_utf8_lossy(&name.value).into_owned());
+            }
+        }
+        Ok(names)
+    }
+
+    /// Grabs the keyboard for `window`, as a passphrase prompt or a screen
+    /// locker does; input goes to it until [`Driver::ungrab_keyboard`].
+    pub fn grab_keyboard(&self, window: Window) -> Result<(), Error> {
+        let reply = self
+            .conn
+            .grab_keyboard(false, window, 0u32, x11rb::protocol::xproto::GrabMode::ASYNC, x11rb::protocol::xproto::GrabMode::ASYNC)?
+            .reply()?;
+        if reply.status != x11rb::protocol::xproto::GrabStatus::SUCCESS {
+            return Err(Error::X(format!("keyboard grab refused: {:?}", reply.status)));
+        }
+        Ok(())
+    }
+
+    pub fn ungrab_keyboard(&self) -> Result<(), Error> {
+        self.conn.ungrab_keyboard(0u32)?;
+        self.conn.sync()?;
+        Ok(())
+    }
+
     /// The window `_NET_ACTIVE_WINDOW` names.
     pub fn active_window(&self) -> Result<Option<Window>, Error> {
         let reply = self.conn.get_property(false, self.root, self.net_active_window, AtomEnum::WINDOW, 0, 1)?.reply()?;

@@ -7,6 +7,7 @@ x11rb::atom_manager! {
         _NET_WM_NAME,
         _NET_WM_PID,
         UTF8_STRING,
+        WM_STATE,
         TRACEWELL_WAKE,
     }
 }

@@ -1,6 +1,7 @@
 //! The coordinator: one thread that orders everything capture reports,
-//! coalesces pointer motion, follows the active window and its title, and
-//! decides when to take a frame.
+//! coalesces pointer motion, follows the active window and its title,
+//! watches for keyboard grabs, pauses and resumes, keeps the indicator up,
+//! and decides when to take a frame.
 //!
 //! Frames are taken when something happened *and* the screen may have
 //! changed since the last frame (DAMAGE said so):
@@ -10,31 +11,55 @@
 //! - when the screen changed, at most `max_fps` times a second.
 //!
 //! A grab identical to the previous frame is dropped, so a frame in the
-//! stream always shows something new.
+//! stream always shows something new. Each frame carries the window stack
+//! read with the server held still, so the guard can blank exactly what
+//! was on screen.
+//!
+//! Paused means nothing is observed: the RECORD context is disabled in
+//! the server, no frame is grabbed and window changes are not read, until
+//! capture resumes.
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::time::Duration;
 
 use tracewell_model::{
-    Event, Frame, FrameReason, Monitor, MonoNs, MotionEvent, PressState, WindowChange,
-    WindowEvent, WindowInfo,
+    Event, Frame, FrameReason, Monitor, MonoNs, MotionEvent, PauseSource, PressState,
+    StackedWindow, WindowChange, WindowEvent, WindowInfo, WindowStack,
 };
 use x11rb::connection::Connection;
 use x11rb::protocol::damage::ConnectionExt as _;
+use x11rb::protocol::record::ConnectionExt as _;
 use x11rb::protocol::xproto::{ChangeWindowAttributesAux, ConnectionExt as _, EventMask, Window};
 use x11rb::rust_connection::RustConnection;
 
 use super::atoms::Atoms;
+use super::indicator::Indicator;
 use super::{Msg, screen, windows};
 use crate::{CaptureOptions, Error, clock};
 
+/// How long "no active window" must last before it is reported: window
+/// managers clear `_NET_ACTIVE_WINDOW` for a moment while switching.
+const INACTIVE_GRACE_NS: u64 = 150_000_000;
+/// Scroll bursts re-read the window stack at most this often.
+const STACK_REFRESH_NS: u64 = 250_000_000;
+
+/// What the coordinator is built from.
+pub struct Setup {
+    pub conn: Arc<RustConnection>,
+    pub ctrl: Arc<RustConnection>,
+    pub context: u32,
+    pub root: Window,
+    pub atoms: Atoms,
+    pub damage: u32,
+    pub options: CaptureOptions,
+    pub indicator: Indicator,
+    pub hotkey_keycode: Option<u8>,
+    pub resume: Sender<()>,
+}
+
 pub struct Coordinator {
-    conn: Arc<RustConnection>,
-    root: Window,
-    atoms: Atoms,
-    damage: u32,
-    options: CaptureOptions,
+    setup: Setup,
     out: SyncSender<Result<Event, Error>>,
     active: Option<WindowInfo>,
     /// The screen may differ from the last frame.
@@ -44,34 +69,22 @@ pub struct Coordinator {
     previous: screen::TileMap,
     previous_size: (u32, u32),
     monitors: Vec<Monitor>,
+    clients: windows::ClientCache,
+    stack: WindowStack,
+    stack_ns: MonoNs,
     pending_motion: Option<MotionEvent>,
     last_motion_ns: MonoNs,
     last_key_press_ns: Option<MonoNs>,
-    /// When the active window went away, if no other has become active
-    /// since: window managers clear `_NET_ACTIVE_WINDOW` for a moment while
-    /// switching, so "no active window" is reported only once it lasts.
     inactive_since: Option<MonoNs>,
+    secure_input: bool,
+    paused: bool,
     open: bool,
 }
 
-/// How long "no active window" must last before it is reported.
-const INACTIVE_GRACE_NS: u64 = 150_000_000;
-
 impl Coordinator {
-    pub fn new(
-        conn: Arc<RustConnection>,
-        root: Window,
-        atoms: Atoms,
-        damage: u32,
-        options: CaptureOptions,
-        out: SyncSender<Result<Event, Error>>,
-    ) -> Coordinator {
+    pub fn new(setup: Setup, out: SyncSender<Result<Event, Error>>) -> Coordinator {
         Coordinator {
-            conn,
-            root,
-            atoms,
-            damage,
-            options,
+            setup,
             out,
             active: None,
             dirty: true,
@@ -79,10 +92,15 @@ impl Coordinator {
             previous: screen::TileMap::default(),
             previous_size: (0, 0),
             monitors: Vec::new(),
+            clients: windows::ClientCache::default(),
+            stack: WindowStack::default(),
+            stack_ns: 0,
             pending_motion: None,
             last_motion_ns: 0,
             last_key_press_ns: None,
             inactive_since: None,
+            secure_input: false,
+            paused: false,
             open: true,
         }
     }
@@ -104,6 +122,13 @@ impl Coordinator {
                     }
                 }
                 Ok(Msg::Damage) => self.dirty = true,
+                Ok(Msg::Focus { grabbed }) => self.set_secure_input(grabbed),
+                Ok(Msg::Hotkey) => self.set_paused(!self.paused, PauseSource::Hotkey),
+                Ok(Msg::Command { pause }) => self.set_paused(pause, PauseSource::Command),
+                Ok(Msg::Indicator) => {
+                    let _ = self.setup.indicator.raise(&*self.setup.conn);
+                    let _ = self.setup.indicator.draw(&*self.setup.conn);
+                }
                 Ok(Msg::Ready) => {}
                 Ok(Msg::InputEnded(error) | Msg::XEnded(error)) => {
                     ended += 1;
@@ -118,22 +143,28 @@ impl Coordinator {
             self.on_time();
         }
         self.flush_motion();
+        self.setup.indicator.destroy(&*self.setup.conn);
     }
 
-    /// When something is due: a coalesced motion sample or a change frame.
+    /// When something is due: a coalesced motion sample, a change frame,
+    /// or the report that no window is active.
     fn next_deadline(&self) -> Option<MonoNs> {
         let motion = self.pending_motion.map(|_| self.last_motion_ns + self.motion_interval());
-        let frame = (self.dirty && self.options.frames).then(|| self.next_change_frame_ns());
+        let frame = (self.dirty && self.options().frames && !self.paused).then(|| self.next_change_frame_ns());
         let inactive = self.inactive_since.map(|t| t + INACTIVE_GRACE_NS);
         motion.into_iter().chain(frame).chain(inactive).min()
     }
 
+    fn options(&self) -> &CaptureOptions {
+        &self.setup.options
+    }
+
     fn motion_interval(&self) -> u64 {
-        (1e9 / self.options.motion_hz.max(0.001)) as u64
+        (1e9 / self.options().motion_hz.max(0.001)) as u64
     }
 
     fn next_change_frame_ns(&self) -> MonoNs {
-        let interval = (1e9 / self.options.max_fps.max(0.001)) as u64;
+        let interval = (1e9 / self.options().max_fps.max(0.001)) as u64;
         self.last_frame_ns.map_or(0, |t| t + interval)
     }
 
@@ -146,12 +177,16 @@ impl Coordinator {
             self.inactive_since = None;
             self.report_window(WindowChange::Activated, None);
         }
-        if self.dirty && self.options.frames && now >= self.next_change_frame_ns() {
+        if self.dirty && self.options().frames && !self.paused && now >= self.next_change_frame_ns() {
             self.frame(FrameReason::ScreenChange, Duration::ZERO);
         }
     }
 
     fn input(&mut self, event: Event) {
+        if self.paused {
+            // Recorded before the server saw the pause: not captured.
+            return;
+        }
         if let Event::Motion(motion) = event {
             if motion.t_ns >= self.last_motion_ns + self.motion_interval() {
                 self.pending_motion = None;
@@ -162,12 +197,25 @@ impl Coordinator {
             }
             return;
         }
+        if let Event::Key(k) = &event {
+            // The pause chord itself is the recorder's, not the person's work.
+            if Some(k.keycode) == self.setup.hotkey_keycode && (k.modifiers.ctrl || k.modifiers.alt || k.modifiers.super_) {
+                return;
+            }
+        }
         // Keep order: a pending motion happened before this event.
         self.flush_motion();
         let boundary = match &event {
-            Event::Button(b) if b.state == PressState::Press => Some(FrameReason::Click),
+            Event::Button(b) if b.state == PressState::Press => {
+                self.refresh_stack(0);
+                Some(FrameReason::Click)
+            }
+            Event::Scroll(_) => {
+                self.refresh_stack(STACK_REFRESH_NS);
+                None
+            }
             Event::Key(k) if k.state == PressState::Press => {
-                let gap = self.options.typing_gap.as_nanos() as u64;
+                let gap = self.options().typing_gap.as_nanos() as u64;
                 let starts_run = k.text.is_some()
                     && self.last_key_press_ns.is_none_or(|t| k.t_ns.saturating_sub(t) >= gap);
                 self.last_key_press_ns = Some(k.t_ns);
@@ -177,7 +225,7 @@ impl Coordinator {
         };
         self.emit(Ok(event));
         if let Some(reason) = boundary {
-            self.frame(reason, self.options.min_action_frame_interval);
+            self.frame(reason, self.options().min_action_frame_interval);
         }
     }
 
@@ -188,10 +236,50 @@ impl Coordinator {
         }
     }
 
+    fn set_secure_input(&mut self, active: bool) {
+        if self.secure_input != active {
+            self.secure_input = active;
+            self.emit(Ok(Event::SecureInput { t_ns: clock::now_ns(), active }));
+        }
+    }
+
+    fn set_paused(&mut self, paused: bool, source: PauseSource) {
+        if self.paused == paused {
+            return;
+        }
+        let conn = self.setup.conn.clone();
+        let conn = &*conn;
+        if paused {
+            self.flush_motion();
+            // Stop the server recording input first, then say so.
+            let _ = self.setup.ctrl.record_disable_context(self.setup.context);
+            let _ = self.setup.ctrl.flush();
+            self.paused = true;
+            self.pending_motion = None;
+            self.inactive_since = None;
+            self.emit(Ok(Event::Paused { t_ns: clock::now_ns(), paused: true, source }));
+            let _ = self.setup.indicator.set_paused(conn, &self.setup.atoms, true);
+        } else {
+            self.paused = false;
+            let _ = self.setup.resume.send(());
+            let _ = self.setup.indicator.set_paused(conn, &self.setup.atoms, false);
+            self.emit(Ok(Event::Paused { t_ns: clock::now_ns(), paused: false, source }));
+            // Nothing was observed while paused: start afresh.
+            self.active = None;
+            self.last_key_press_ns = None;
+            self.window_changed(WindowChange::Activated);
+            self.dirty = true;
+            self.frame(FrameReason::Resume, Duration::ZERO);
+        }
+    }
+
     fn window_changed(&mut self, change: WindowChange) {
-        let conn = &*self.conn;
-        let window = windows::active_window(conn, self.root, &self.atoms)
-            .map(|id| windows::info(conn, self.root, id, &self.atoms));
+        if self.paused {
+            return;
+        }
+        let conn = &*self.setup.conn;
+        let (root, atoms) = (self.setup.root, &self.setup.atoms);
+        let window = windows::active_window(conn, root, atoms).map(|id| windows::info(conn, root, id, atoms));
         if window.is_none() && self.active.is_some() {
             self.inactive_since.get_or_insert_with(clock::now_ns);
             return;
@@ -201,7 +289,7 @@ impl Coordinator {
     }
 
     fn report_window(&mut self, change: WindowChange, window: Option<WindowInfo>) {
-        let conn = &*self.conn;
+        let conn = &*self.setup.conn;
         let same_window = self.active.as_ref().map(|w| w.id) == window.as_ref().map(|w| w.id);
         let change = match change {
             WindowChange::Activated if same_window && self.last_frame_ns.is_some() => {
@@ -225,32 +313,60 @@ impl Coordinator {
                 watch(old.id, EventMask::NO_EVENT);
             }
             if let Some(new) = &window {
-                watch(new.id, EventMask::PROPERTY_CHANGE);
+                watch(new.id, EventMask::PROPERTY_CHANGE | EventMask::FOCUS_CHANGE);
             }
             let _ = conn.flush();
         }
         self.active = window.clone();
         self.emit(Ok(Event::Window(WindowEvent { t_ns: clock::now_ns(), change, window })));
         if change == WindowChange::Activated && self.last_frame_ns.is_some() {
-            self.frame(FrameReason::WindowChange, self.options.min_action_frame_interval);
+            self.refresh_stack(0);
+            self.frame(FrameReason::WindowChange, self.options().min_action_frame_interval);
+        }
+    }
+
+    /// Re-reads the window stack if it is older than `max_age_ns`, and
+    /// reports it when it changed.
+    fn refresh_stack(&mut self, max_age_ns: u64) {
+        let now = clock::now_ns();
+        if max_age_ns > 0 && now < self.stack_ns + max_age_ns {
+            return;
+        }
+        let stack = windows::stack(&*self.setup.conn, self.setup.root, &self.setup.atoms, &mut self.clients);
+        self.set_stack(stack, now);
+    }
+
+    fn set_stack(&mut self, stack: Vec<StackedWindow>, t_ns: MonoNs) {
+        self.stack_ns = t_ns;
+        if *self.stack != stack {
+            self.stack = Arc::new(stack);
+            self.emit(Ok(Event::Stack { t_ns, stack: self.stack.clone() }));
         }
     }
 
     /// Takes a frame if the screen may have changed and the last frame is
     /// at least `min_interval` old; drops it if nothing changed after all.
     fn frame(&mut self, reason: FrameReason, min_interval: Duration) {
-        if !self.options.frames || !self.dirty {
+        if !self.options().frames || !self.dirty || self.paused {
             return;
         }
         let t_ns = clock::now_ns();
         if self.last_frame_ns.is_some_and(|last| t_ns < last + min_interval.as_nanos() as u64) {
             return;
         }
+        let conn = self.setup.conn.clone();
+        let _ = self.setup.indicator.raise(&*conn);
         // Clear the damage first: drawing during the grab marks us dirty again.
-        let _ = self.conn.damage_subtract(self.damage, 0u32, 0u32);
+        let _ = conn.damage_subtract(self.setup.damage, 0u32, 0u32);
         self.dirty = false;
+        // Hold the server still so the window stack matches the pixels.
+        let _ = conn.grab_server();
+        let stack = windows::stack(&*conn, self.setup.root, &self.setup.atoms, &mut self.clients);
         let mut pixels = Vec::new();
-        let (width, height) = match screen::grab(&*self.conn, self.root, &mut pixels) {
+        let grabbed = screen::grab(&*conn, self.setup.root, &mut pixels);
+        let _ = conn.ungrab_server();
+        let _ = conn.flush();
+        let (width, height) = match grabbed {
             Ok(size) => size,
             Err(e) => {
                 self.emit(Err(e));
@@ -258,9 +374,10 @@ impl Coordinator {
                 return;
             }
         };
+        self.set_stack(stack, t_ns);
         self.last_frame_ns = Some(t_ns);
         if (width, height) != self.previous_size {
-            self.monitors = screen::monitors(&*self.conn, self.root, width, height);
+            self.monitors = screen::monitors(&*conn, self.setup.root, width, height);
         }
         let tiles = screen::TileMap::new(&pixels, width, height);
         let changed = tiles.changed_since(&self.previous);
@@ -276,6 +393,7 @@ impl Coordinator {
             reason,
             monitors: self.monitors.clone(),
             changed,
+            stack: self.stack.clone(),
             bgrx: pixels,
         };
         self.emit(Ok(Event::Frame(frame)));

@@ -2,12 +2,15 @@
 //! to learn when the screen changed, and `GetImage` for frames.
 //!
 //! Threads: the RECORD data stream ([`record`]), a reader of this client's
-//! own X events (property changes, damage), and the coordinator
-//! ([`coordinator`]) that turns both into one ordered stream of
-//! [`Event`]s, coalescing motion and deciding when to take frames.
+//! own X events (property and focus changes, damage, the pause hotkey, the
+//! indicator's exposes), and the coordinator ([`coordinator`]) that turns
+//! both into one ordered stream of [`Event`]s, coalescing motion and
+//! deciding when to take frames. While capture runs, the [`indicator`]
+//! says so on screen.
 
 mod atoms;
 mod coordinator;
+mod indicator;
 mod record;
 mod screen;
 mod windows;
@@ -23,16 +26,16 @@ use x11rb::connection::{Connection, RequestConnection};
 use x11rb::protocol::Event as XEvent;
 use x11rb::protocol::damage::{self, ConnectionExt as _};
 use x11rb::protocol::record::ConnectionExt as _;
+use x11rb::protocol::xfixes::ConnectionExt as _;
 use x11rb::protocol::xproto::{
     AtomEnum, ChangeWindowAttributesAux, ClientMessageEvent, ConnectionExt as _, CreateWindowAux,
-    EventMask, Window, WindowClass,
+    EventMask, GrabMode, ModMask, Window, WindowClass,
 };
-use x11rb::protocol::xfixes::ConnectionExt as _;
 use x11rb::rust_connection::RustConnection;
 
 pub use screen::{TileMap, grab};
 
-use crate::{CaptureOptions, Error};
+use crate::{CaptureOptions, Error, HotkeySpec, Keymap};
 use atoms::Atoms;
 
 /// Messages into the coordinator.
@@ -40,11 +43,20 @@ enum Msg {
     /// RECORD is live: capture may report itself started.
     Ready,
     Input(Event),
-    /// The RECORD stream ended (disabled, or the connection failed).
+    /// The RECORD stream ended for good (stopped, or the connection failed).
     InputEnded(Option<Error>),
     ActiveWindowChanged,
     PropertyChanged { window: Window },
     Damage,
+    /// A keyboard grab by another client began (`true`) or ended, as seen
+    /// in the RECORD stream (so in order with the key events).
+    Focus { grabbed: bool },
+    /// The pause hotkey was pressed.
+    Hotkey,
+    /// The indicator must be redrawn or raised.
+    Indicator,
+    /// `set_paused` from the owner of the capture.
+    Command { pause: bool },
     /// The X event reader stopped (stop requested or connection lost).
     XEnded(Option<Error>),
 }
@@ -52,9 +64,11 @@ enum Msg {
 /// A running capture of one X display.
 ///
 /// Events arrive in order on [`X11Capture::recv_timeout`]; [`X11Capture::stop`]
-/// ends capture and returns once every thread has finished.
+/// ends capture and returns once every thread has finished. While it runs,
+/// an indicator window on the display says "recording" or "paused".
 pub struct X11Capture {
     events: Receiver<Result<Event, Error>>,
+    control: SyncSender<Msg>,
     ctrl: Arc<RustConnection>,
     main: Arc<RustConnection>,
     context: u32,
@@ -63,6 +77,7 @@ pub struct X11Capture {
     stopping: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     screen_size: (u32, u32),
+    hotkey_grabbed: bool,
 }
 
 impl X11Capture {
@@ -96,7 +111,7 @@ impl X11Capture {
         main.damage_create(damage_id, root, damage::ReportLevel::NON_EMPTY)?.check()?;
         main.change_window_attributes(
             root,
-            &ChangeWindowAttributesAux::new().event_mask(EventMask::PROPERTY_CHANGE),
+            &ChangeWindowAttributesAux::new().event_mask(EventMask::PROPERTY_CHANGE | EventMask::FOCUS_CHANGE),
         )?
         .check()?;
         // An unmapped window of our own, to wake the event reader at stop.
@@ -104,11 +119,20 @@ impl X11Capture {
         main.create_window(0, wake_window, root, 0, 0, 1, 1, 0, WindowClass::INPUT_ONLY, 0, &CreateWindowAux::new())?
             .check()?;
 
+        let keymap = record::load_keymap(&ctrl)?;
+        let hotkey = options.pause_hotkey.and_then(|spec| grab_hotkey(&main, root, &keymap, spec));
+        let size = {
+            let g = main.get_geometry(root)?.reply()?;
+            (g.width as u32, g.height as u32)
+        };
+        let indicator = indicator::Indicator::show(&main, root, size.0 as u16, &atoms)?;
+
         let ctrl = Arc::new(ctrl);
         let main = Arc::new(main);
         let context = record::create_context(&ctrl)?;
         let (tx, rx) = mpsc::sync_channel::<Msg>(1024);
         let (out_tx, out_rx) = mpsc::sync_channel::<Result<Event, Error>>(256);
+        let (resume_tx, resume_rx) = mpsc::channel::<()>();
         let stopping = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
 
@@ -119,8 +143,11 @@ impl X11Capture {
                 .map_err(|e| Error::Connection(format!("cannot start a capture thread: {e}")))
         };
         {
-            let (ctrl, tx) = (ctrl.clone(), tx.clone());
-            threads.push(spawn("tw-record", Box::new(move || record::run(data, ctrl, context, tx)))?);
+            let (ctrl, tx, stopping) = (ctrl.clone(), tx.clone(), stopping.clone());
+            threads.push(spawn(
+                "tw-record",
+                Box::new(move || record::run(data, ctrl, context, tx, resume_rx, stopping)),
+            )?);
         }
         // Wait until RECORD is live, so no input after `start` returns is missed.
         match rx.recv_timeout(Duration::from_secs(10)) {
@@ -131,23 +158,31 @@ impl X11Capture {
         {
             let (main, tx, stopping) = (main.clone(), tx.clone(), stopping.clone());
             let wake_atom = atoms.TRACEWELL_WAKE;
+            let indicator_window = indicator.window;
             threads.push(spawn(
                 "tw-xevents",
-                Box::new(move || read_x_events(&main, root, atoms, wake_atom, &stopping, &tx)),
+                Box::new(move || read_x_events(&main, root, atoms, wake_atom, indicator_window, &stopping, &tx)),
             )?);
         }
-        drop(tx);
-        let size = {
-            let g = main.get_geometry(root)?.reply()?;
-            (g.width as u32, g.height as u32)
-        };
         {
-            let main = main.clone();
-            let mut coordinator = coordinator::Coordinator::new(main, root, atoms, damage_id, options, out_tx);
+            let setup = coordinator::Setup {
+                conn: main.clone(),
+                ctrl: ctrl.clone(),
+                context,
+                root,
+                atoms,
+                damage: damage_id,
+                options,
+                indicator,
+                hotkey_keycode: hotkey,
+                resume: resume_tx,
+            };
+            let mut coordinator = coordinator::Coordinator::new(setup, out_tx);
             threads.push(spawn("tw-capture", Box::new(move || coordinator.run(rx)))?);
         }
         Ok(X11Capture {
             events: out_rx,
+            control: tx,
             ctrl,
             main,
             context,
@@ -156,12 +191,12 @@ impl X11Capture {
             stopping,
             threads,
             screen_size: size,
+            hotkey_grabbed: hotkey.is_some(),
         })
     }
 
     /// The next event, waiting at most `timeout`. `Ok(None)` on timeout;
-    /// `Err` when capture failed (the X server went away, say). After
-    /// [`X11Capture::stop`]'s drain, the stream ends.
+    /// `Err` when capture failed (the X server went away, say).
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Option<Event>, Error> {
         match self.events.recv_timeout(timeout) {
             Ok(Ok(event)) => Ok(Some(event)),
@@ -171,6 +206,19 @@ impl X11Capture {
                 Err(Error::Connection("capture stopped".into()))
             }
         }
+    }
+
+    /// Pauses (nothing is observed: input recording is switched off in the
+    /// server and no frame is taken) or resumes capture. The change shows
+    /// in the stream as [`Event::Paused`].
+    pub fn set_paused(&self, paused: bool) {
+        let _ = self.control.send(Msg::Command { pause: paused });
+    }
+
+    /// Whether the pause hotkey could be grabbed (another application may
+    /// own the chord).
+    pub fn hotkey_grabbed(&self) -> bool {
+        self.hotkey_grabbed
     }
 
     /// The root window's size when capture started.
@@ -219,19 +267,44 @@ impl X11Capture {
 
 impl Drop for X11Capture {
     /// A capture dropped without [`X11Capture::stop`] (an error path) still
-    /// ends its threads and its RECORD context.
+    /// ends its threads, its RECORD context and its indicator.
     fn drop(&mut self) {
         self.shutdown();
     }
 }
 
-/// Forwards this client's X events (property changes, damage) to the
-/// coordinator until woken for stop or the connection fails.
+/// Grabs the pause chord on the root window (with and without the lock
+/// modifiers). Returns its keycode, or `None` if the keyboard has no such
+/// key or another client owns the chord.
+fn grab_hotkey(conn: &RustConnection, root: Window, keymap: &Keymap, spec: HotkeySpec) -> Option<u8> {
+    let keycode = keymap.keycode(spec.keysym)?;
+    let base = keymap.chord_mask(spec.ctrl, spec.alt, spec.shift, spec.super_);
+    let [lock, num] = keymap.lock_masks();
+    let variants = [0, lock, num, lock | num];
+    let mut grabbed = Vec::new();
+    for extra in variants {
+        let modifiers = ModMask::from(base | extra);
+        match conn.grab_key(false, root, modifiers, keycode, GrabMode::ASYNC, GrabMode::ASYNC).map(|c| c.check()) {
+            Ok(Ok(())) => grabbed.push(modifiers),
+            _ => {
+                for m in grabbed {
+                    let _ = conn.ungrab_key(keycode, root, m);
+                }
+                return None;
+            }
+        }
+    }
+    Some(keycode)
+}
+
+/// Forwards this client's X events to the coordinator until woken for
+/// stop or the connection fails.
 fn read_x_events(
     conn: &RustConnection,
     root: Window,
     atoms: Atoms,
     wake_atom: u32,
+    indicator: Window,
     stopping: &AtomicBool,
     tx: &SyncSender<Msg>,
 ) {
@@ -253,6 +326,9 @@ fn read_x_events(
                 Msg::PropertyChanged { window: p.window }
             }
             XEvent::DamageNotify(_) => Msg::Damage,
+            XEvent::KeyPress(_) => Msg::Hotkey,
+            XEvent::Expose(e) if e.window == indicator && e.count == 0 => Msg::Indicator,
+            XEvent::VisibilityNotify(v) if v.window == indicator => Msg::Indicator,
             XEvent::ClientMessage(m) if m.type_ == wake_atom => break None,
             _ => continue,
         };

@@ -9,7 +9,9 @@
 //! applied exactly between the key events before and after it.
 
 use std::sync::Arc;
-use std::sync::mpsc::SyncSender;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
+use std::time::Duration;
 
 use tracewell_model::{
     ButtonEvent, Event, KeyEvent, MotionEvent, MouseButton, PressState, ScrollEvent, ScrollSource,
@@ -36,24 +38,28 @@ pub fn create_context(ctrl: &RustConnection) -> Result<record::Context, Error> {
     let context = ctrl.generate_id()?;
     let none = record::Range8 { first: 0, last: 0 };
     let no_ext = record::ExtRange { major: none, minor: record::Range16 { first: 0, last: 0 } };
-    let range = record::Range {
+    let range = |delivered: record::Range8, device: record::Range8| record::Range {
         core_requests: none,
         core_replies: none,
         ext_requests: no_ext,
         ext_replies: no_ext,
-        delivered_events: record::Range8 {
-            first: xproto::MAPPING_NOTIFY_EVENT,
-            last: xproto::MAPPING_NOTIFY_EVENT,
-        },
-        device_events: record::Range8 {
-            first: xproto::KEY_PRESS_EVENT,
-            last: xproto::MOTION_NOTIFY_EVENT,
-        },
+        delivered_events: delivered,
+        device_events: device,
         errors: none,
         client_started: false,
         client_died: false,
     };
-    ctrl.record_create_context(context, 0, &[record::CS::ALL_CLIENTS.into()], &[range])?
+    // One range: with several, this server's RECORD dropped the delivered
+    // MappingNotify (seen with Debian's Xvfb). Delivered events from
+    // FocusIn to MappingNotify: focus changes caused by keyboard grabs and
+    // layout changes, in order with the key events around them (the
+    // coordinator selects focus events on the root and the active window,
+    // so they are delivered). Everything in between is discarded unread.
+    let ranges = [range(
+        record::Range8 { first: xproto::FOCUS_IN_EVENT, last: xproto::MAPPING_NOTIFY_EVENT },
+        record::Range8 { first: xproto::KEY_PRESS_EVENT, last: xproto::MOTION_NOTIFY_EVENT },
+    )];
+    ctrl.record_create_context(context, 0, &[record::CS::ALL_CLIENTS.into()], &ranges)?
         .check()?;
     Ok(context)
 }
@@ -67,15 +73,39 @@ pub fn load_keymap(conn: &impl Connection) -> Result<Keymap, Error> {
     Ok(Keymap::new(min, mapping.keysyms_per_keycode, mapping.keysyms, &modifiers.keycodes))
 }
 
-/// Streams the context's data until it is disabled. Sends `Msg::Ready`
-/// once the server starts recording and `Msg::InputEnded` at the end.
+/// Streams the context's data until capture stops. Sends `Msg::Ready`
+/// once the server starts recording and `Msg::InputEnded` at the end. A
+/// pause disables the context (the server stops recording input); the
+/// thread then waits for `resume` and enables it again.
 pub fn run(
     data: RustConnection,
     ctrl: Arc<RustConnection>,
     context: record::Context,
     tx: SyncSender<Msg>,
+    resume: Receiver<()>,
+    stopping: Arc<AtomicBool>,
 ) {
-    let result = stream(&data, &ctrl, context, &tx);
+    let mut first = true;
+    let result = loop {
+        if let Err(e) = stream(&data, &ctrl, context, &tx, first) {
+            break Err(e);
+        }
+        first = false;
+        // The context was disabled: by stop, or by a pause.
+        let resumed = loop {
+            if stopping.load(Ordering::SeqCst) {
+                break false;
+            }
+            match resume.recv_timeout(Duration::from_millis(100)) {
+                Ok(()) => break true,
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break false,
+            }
+        };
+        if !resumed {
+            break Ok(());
+        }
+    };
     let _ = tx.send(Msg::InputEnded(result.err()));
 }
 
@@ -84,20 +114,37 @@ fn stream(
     ctrl: &RustConnection,
     context: record::Context,
     tx: &SyncSender<Msg>,
+    announce: bool,
 ) -> Result<(), Error> {
     let mut keymap = load_keymap(ctrl)?;
     for reply in data.record_enable_context(context)? {
         let reply = reply?;
         match reply.category {
-            START_OF_DATA => {
+            START_OF_DATA if announce => {
                 let _ = tx.send(Msg::Ready);
             }
             FROM_SERVER if !reply.client_swapped => {
                 let t_ns = clock::now_ns();
                 for raw in reply.data.chunks_exact(32) {
-                    if raw[0] & 0x7f == xproto::MAPPING_NOTIFY_EVENT {
-                        keymap = load_keymap(ctrl)?;
-                        continue;
+                    match raw[0] & 0x7f {
+                        xproto::MAPPING_NOTIFY_EVENT => {
+                            keymap = load_keymap(ctrl)?;
+                            continue;
+                        }
+                        code @ (xproto::FOCUS_IN_EVENT | xproto::FOCUS_OUT_EVENT) => {
+                            // Byte 8 is the mode: 1 = Grab, 2 = Ungrab.
+                            let grabbed = match (code, raw[8]) {
+                                (xproto::FOCUS_OUT_EVENT, 1) => true,
+                                (xproto::FOCUS_IN_EVENT, 2) => false,
+                                _ => continue,
+                            };
+                            if tx.send(Msg::Focus { grabbed }).is_err() {
+                                return Ok(());
+                            }
+                            continue;
+                        }
+                        xproto::KEY_PRESS_EVENT..=xproto::MOTION_NOTIFY_EVENT => {}
+                        _ => continue,
                     }
                     if let Some(event) = decode(raw, t_ns, &keymap) {
                         if tx.send(Msg::Input(event)).is_err() {
