@@ -172,6 +172,9 @@ pub(crate) async fn put_segment(
     let hash = segment_hash(path)?;
     let device = authenticate_device(&state, &method, &uri, &headers).await?;
     if let Some(existing) = state.0.metadata.segment(&hash).await? {
+        // Read the body anyway (bounded): a client that sends the whole body
+        // before reading the answer would otherwise see the connection close.
+        drain(body, state.0.limits.max_segment_bytes).await;
         return already_stored(&existing, &device, &hash);
     }
     let length = content_length(&headers)?;
@@ -188,6 +191,18 @@ pub(crate) async fn put_segment(
                     )
                 })?;
             part_upload(&state, &device, &hash, length, range, body).await
+        }
+    }
+}
+
+/// Reads and discards up to `limit` bytes of a body.
+async fn drain(body: Body, limit: u64) {
+    let mut n = 0u64;
+    let mut stream = body.into_data_stream();
+    while let Some(Ok(chunk)) = stream.next().await {
+        n += chunk.len() as u64;
+        if n > limit {
+            break;
         }
     }
 }
@@ -319,10 +334,12 @@ async fn part_upload(
     let _guard = lock.lock().await;
     // A concurrent final part may have finished the segment meanwhile.
     if let Some(existing) = state.0.metadata.segment(hash).await? {
+        drain(body, part_len).await;
         return already_stored(&existing, device, hash);
     }
     let held = held_bytes(&path).await?;
     if held != first {
+        drain(body, part_len).await;
         return Err(AppError::Conflict {
             reason: "part does not start where the held bytes end; resume from Upload-Offset",
             offset: Some(held),

@@ -14,9 +14,7 @@ use tracewell_server::{Limits, hash_token};
 // ---------------------------------------------------------------------------
 // Enrollment and admin
 
-#[tokio::test]
-async fn enrollment_token_works_once() {
-    let ts = TestServer::new().await;
+async fn enrollment_token_works_once(ts: TestServer) {
     let token = ts.new_token().await;
     let key = DeviceSigningKey::generate().unwrap();
     let r = ts.enroll_key(&token, &key).await;
@@ -43,9 +41,7 @@ async fn enrollment_token_works_once() {
     assert_eq!(ts.enroll_key(&token2, &other).await.status, StatusCode::CREATED);
 }
 
-#[tokio::test]
-async fn expired_unknown_and_malformed_enrollments_are_refused() {
-    let ts = TestServer::new().await;
+async fn expired_unknown_and_malformed_enrollments_are_refused(ts: TestServer) {
     let now = unix_now() as i64;
     ts.state
         .metadata()
@@ -93,9 +89,7 @@ async fn expired_unknown_and_malformed_enrollments_are_refused() {
     assert_eq!(ts.enroll_key(&token, &key).await.status, StatusCode::CREATED);
 }
 
-#[tokio::test]
-async fn admin_endpoints_need_the_admin_token() {
-    let ts = TestServer::new().await;
+async fn admin_endpoints_need_the_admin_token(ts: TestServer) {
     let body = json!({"ttl_secs": 60}).to_string();
     let r = ts
         .send(Request::post("/v1/admin/enrollment-tokens").body(Body::from(body.clone())).unwrap())
@@ -144,18 +138,14 @@ async fn admin_endpoints_need_the_admin_token() {
     }
 }
 
-#[tokio::test]
-async fn unknown_paths_and_methods_are_json_errors() {
-    let ts = TestServer::new().await;
+async fn unknown_paths_and_methods_are_json_errors(ts: TestServer) {
     let r = ts.send(Request::get("/v2/nothing").body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = ts.send(Request::delete("/v1/enroll").body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
-#[tokio::test]
-async fn config_needs_a_signed_request() {
-    let ts = TestServer::new().await;
+async fn config_needs_a_signed_request(ts: TestServer) {
     let device = ts.enroll().await;
     let r = ts.send(signed(&device, "GET", "/v1/config", vec![], None)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.json);
@@ -182,9 +172,7 @@ fn with_date(device: &Device, method: &str, path: &str, date: u64) -> Request<Bo
     req.body(Body::empty()).unwrap()
 }
 
-#[tokio::test]
-async fn device_auth_rejects_strangers_revoked_forgeries_stale_and_replays() {
-    let ts = TestServer::new().await;
+async fn device_auth_rejects_strangers_revoked_forgeries_stale_and_replays(ts: TestServer) {
     let device = ts.enroll().await;
 
     // Unknown device.
@@ -253,9 +241,7 @@ async fn device_auth_rejects_strangers_revoked_forgeries_stale_and_replays() {
 // ---------------------------------------------------------------------------
 // Ingest
 
-#[tokio::test]
-async fn ingest_stores_object_and_metadata_and_is_idempotent() {
-    let ts = TestServer::new().await;
+async fn ingest_stores_object_and_metadata_and_is_idempotent(ts: TestServer) {
     let device = ts.enroll().await;
     for (n, size) in [(0u64, 10_000usize), (1, 3_000_000)] {
         // Small segments are checked in memory, large ones via a staging file.
@@ -267,8 +253,7 @@ async fn ingest_stores_object_and_metadata_and_is_idempotent() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
         assert_eq!(r.json, json!({"hash": hash, "stored": true}));
 
-        let object = ts.objects_dir().join(format!("segments/{}/{hash}.seal", &hash[..2]));
-        assert_eq!(std::fs::read(&object).unwrap(), sealed, "object bytes equal the upload");
+        assert_eq!(ts.object(&hash).await.unwrap(), sealed, "object bytes equal the upload");
         let row = ts.state.metadata().segment(&hash).await.unwrap().unwrap();
         let info = tracewell_seal::inspect(&sealed[..]).unwrap();
         assert_eq!(row.device_id, device.id);
@@ -295,7 +280,7 @@ async fn ingest_stores_object_and_metadata_and_is_idempotent() {
         assert_eq!(r.offset(), Some(sealed.len() as u64));
     }
     assert_eq!(ts.segment_count().await, 2);
-    assert_eq!(ts.object_files().len(), 2);
+    assert_eq!(ts.object_keys().await.len(), 2);
     // Nothing is left in staging.
     let mut staged = Vec::new();
     walk(&ts.dir.path().join("uploads"), &mut staged);
@@ -310,14 +295,17 @@ async fn ingest_stores_object_and_metadata_and_is_idempotent() {
 
 async fn assert_nothing_stored(ts: &TestServer) {
     assert_eq!(ts.segment_count().await, 0, "no metadata row");
-    assert!(ts.object_files().is_empty(), "no object: {:?}", ts.object_files());
+    let keys = ts.object_keys().await;
+    assert!(keys.is_empty(), "no object: {keys:?}");
 }
 
-#[tokio::test]
-async fn every_bad_upload_is_a_clear_4xx_and_stores_nothing() {
+fn small_limits() -> Limits {
     let mut limits = Limits::default();
     limits.max_segment_bytes = 200_000;
-    let ts = TestServer::with_limits(limits).await;
+    limits
+}
+
+async fn every_bad_upload_is_a_clear_4xx_and_stores_nothing(ts: TestServer) {
     let device = ts.enroll().await;
     let other = ts.enroll().await;
     let good = seal(&device, &ts.recipient, b"a redacted segment");
@@ -472,9 +460,7 @@ fn junk_of(n: usize) -> Vec<u8> {
     pseudo_random(n, 77)
 }
 
-#[tokio::test]
-async fn replayed_upload_is_refused() {
-    let ts = TestServer::new().await;
+async fn replayed_upload_is_refused(ts: TestServer) {
     let device = ts.enroll().await;
     let sealed = seal(&device, &ts.recipient, b"once");
     let hash = content_hash(&sealed);
@@ -501,9 +487,7 @@ async fn held(ts: &TestServer, device: &Device, hash: &str) -> (StatusCode, u64)
     (r.status, r.offset().unwrap())
 }
 
-#[tokio::test]
-async fn resumable_upload_in_three_parts() {
-    let ts = TestServer::new().await;
+async fn resumable_upload_in_three_parts(ts: TestServer) {
     let device = ts.enroll().await;
     let sealed = seal(&device, &ts.recipient, &pseudo_random(2_500_000, 3));
     let hash = content_hash(&sealed);
@@ -525,17 +509,14 @@ async fn resumable_upload_in_three_parts() {
         }
     }
     assert_eq!(held(&ts, &device, &hash).await, (StatusCode::OK, n as u64));
-    let object = ts.objects_dir().join(format!("segments/{}/{hash}.seal", &hash[..2]));
-    assert_eq!(std::fs::read(object).unwrap(), sealed);
+    assert_eq!(ts.object(&hash).await.unwrap(), sealed);
     assert_eq!(ts.segment_count().await, 1);
     // A late part of a finished upload is answered as stored.
     let r = ts.send(part(&device, &hash, &sealed, 0, 9)).await;
     assert_eq!(r.status, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn resuming_after_an_interrupted_part() {
-    let ts = TestServer::new().await;
+async fn resuming_after_an_interrupted_part(ts: TestServer) {
     let device = ts.enroll().await;
     let sealed = seal(&device, &ts.recipient, &pseudo_random(900_000, 4));
     let hash = content_hash(&sealed);
@@ -570,13 +551,10 @@ async fn resuming_after_an_interrupted_part() {
     assert_eq!(ts.send(part(&device, &hash, &sealed, a, b - 1)).await.status, StatusCode::ACCEPTED);
     let r = ts.send(part(&device, &hash, &sealed, b, n - 1)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
-    let object = ts.objects_dir().join(format!("segments/{}/{hash}.seal", &hash[..2]));
-    assert_eq!(std::fs::read(object).unwrap(), sealed);
+    assert_eq!(ts.object(&hash).await.unwrap(), sealed);
 }
 
-#[tokio::test]
-async fn assembled_upload_that_fails_checks_is_discarded() {
-    let ts = TestServer::new().await;
+async fn assembled_upload_that_fails_checks_is_discarded(ts: TestServer) {
     let device = ts.enroll().await;
     let sealed = seal(&device, &ts.recipient, &pseudo_random(100_000, 5));
     // Parts are individually signed, but the whole does not hash to the URL.
@@ -593,4 +571,43 @@ async fn assembled_upload_that_fails_checks_is_discarded() {
     let r = ts.send(part(&device, &jh, &junk, 1000, junk.len() - 1)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_nothing_stored(&ts).await;
+}
+
+// ---------------------------------------------------------------------------
+// Each scenario runs on embedded defaults, and on PostgreSQL + S3 when
+// TRACEWELL_TEST_POSTGRES_URL and TRACEWELL_TEST_S3_URL are set.
+
+macro_rules! scenarios {
+    ($($name:ident => $limits:expr),* $(,)?) => {
+        mod embedded {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(TestServer::embedded($limits).await).await;
+            })*
+        }
+        mod scale_out {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(ts) = TestServer::scale_out($limits).await else { return };
+                super::$name(ts).await;
+            })*
+        }
+    };
+}
+
+scenarios! {
+    enrollment_token_works_once => Limits::default(),
+    expired_unknown_and_malformed_enrollments_are_refused => Limits::default(),
+    admin_endpoints_need_the_admin_token => Limits::default(),
+    unknown_paths_and_methods_are_json_errors => Limits::default(),
+    config_needs_a_signed_request => Limits::default(),
+    device_auth_rejects_strangers_revoked_forgeries_stale_and_replays => Limits::default(),
+    ingest_stores_object_and_metadata_and_is_idempotent => Limits::default(),
+    replayed_upload_is_refused => Limits::default(),
+    resumable_upload_in_three_parts => Limits::default(),
+    resuming_after_an_interrupted_part => Limits::default(),
+    assembled_upload_that_fails_checks_is_discarded => Limits::default(),
+    every_bad_upload_is_a_clear_4xx_and_stores_nothing => small_limits(),
 }

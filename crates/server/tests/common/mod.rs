@@ -54,16 +54,83 @@ pub fn config_in(dir: &Path, recipient: &RecipientIdentity) -> ServerConfig {
     config
 }
 
+pub fn env_or_skip(var: &str, script: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => {
+            println!("skipped: set {var} (scripts/test-services/{script}) to run this test");
+            None
+        }
+    }
+}
+
+pub fn unique(tag: &str) -> String {
+    let mut raw = [0u8; 6];
+    getrandom::fill(&mut raw).unwrap();
+    format!("{tag}{}", tracewell_protocol::hex(&raw))
+}
+
+/// A fresh database on the test PostgreSQL server; returns its URL.
+pub async fn fresh_postgres_database(url: &str) -> String {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect to TRACEWELL_TEST_POSTGRES_URL");
+    tokio::spawn(conn);
+    let name = unique("tw_test_");
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    format!("{base}/{name}{query}")
+}
+
+/// The test S3 URL with a fresh key prefix.
+pub fn fresh_s3_prefix(url: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    format!("{}/{}?{query}", base.trim_end_matches('/'), unique("run-"))
+}
+
+/// Scale-out backends, or `None` (after printing why) when the test
+/// services are not configured.
+pub async fn scale_out_config(dir: &Path, recipient: &RecipientIdentity) -> Option<ServerConfig> {
+    let pg = env_or_skip("TRACEWELL_TEST_POSTGRES_URL", "start-postgres.sh")?;
+    let s3 = env_or_skip("TRACEWELL_TEST_S3_URL", "start-s3.sh")?;
+    let mut config = config_in(dir, recipient);
+    config.database = tracewell_server::config::parse_database(&fresh_postgres_database(&pg).await, 8).unwrap();
+    config.objects = tracewell_server::config::parse_objects(&fresh_s3_prefix(&s3)).unwrap();
+    Some(config)
+}
+
 impl TestServer {
     pub async fn new() -> Self {
-        Self::with_limits(Limits::default()).await
+        Self::embedded(Limits::default()).await
     }
 
-    pub async fn with_limits(limits: Limits) -> Self {
+    pub async fn embedded(limits: Limits) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let recipient = RecipientIdentity::generate().unwrap();
         let mut config = config_in(dir.path(), &recipient);
         config.limits = limits;
+        Self::start(dir, recipient, config).await
+    }
+
+    pub async fn scale_out(limits: Limits) -> Option<Self> {
+        let dir = tempfile::tempdir().unwrap();
+        let recipient = RecipientIdentity::generate().unwrap();
+        let mut config = scale_out_config(dir.path(), &recipient).await?;
+        config.limits = limits;
+        let ts = Self::start(dir, recipient, config).await;
+        assert!(ts.state.objects().describe().starts_with("S3"));
+        assert!(ts.state.metadata().describe().starts_with("PostgreSQL"));
+        Some(ts)
+    }
+
+    async fn start(dir: tempfile::TempDir, recipient: RecipientIdentity, config: ServerConfig) -> Self {
         let state = AppState::open(&config).await.unwrap();
         let admin = std::fs::read_to_string(dir.path().join("admin.token"))
             .unwrap()
@@ -76,6 +143,21 @@ impl TestServer {
             admin,
             recipient,
         }
+    }
+
+    /// The stored object of a segment.
+    pub async fn object(&self, hash: &str) -> Option<Vec<u8>> {
+        self.state
+            .objects()
+            .get(&tracewell_store::segment_object_key(hash))
+            .await
+            .unwrap()
+            .map(|b| b.to_vec())
+    }
+
+    /// Every stored object key.
+    pub async fn object_keys(&self) -> Vec<String> {
+        self.state.objects().list("").await.unwrap()
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
@@ -149,14 +231,6 @@ impl TestServer {
 
     pub fn objects_dir(&self) -> PathBuf {
         self.dir.path().join("objects")
-    }
-
-    /// Every stored object (relative keys).
-    pub fn object_files(&self) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        walk(&self.objects_dir(), &mut out);
-        out.retain(|p| !p.components().any(|c| c.as_os_str() == ".tmp"));
-        out
     }
 
     pub async fn segment_count(&self) -> usize {
