@@ -16,8 +16,20 @@ const STOPWORDS: &str = include_str!("../data/stopwords.txt");
 
 /// Words that, shortly before a bare number, say it is a phone number.
 const PHONE_CONTEXT: &[&str] = &[
-    "phone", "tel", "tel.", "mobile", "cell", "call", "fax", "sms", "whatsapp", "contact",
-    "ph:", "mob", "telefon", "téléphone",
+    "phone",
+    "tel",
+    "tel.",
+    "mobile",
+    "cell",
+    "call",
+    "fax",
+    "sms",
+    "whatsapp",
+    "contact",
+    "ph:",
+    "mob",
+    "telefon",
+    "téléphone",
 ];
 
 /// Words that, shortly before a 40-character token, say it is an AWS
@@ -44,7 +56,10 @@ impl WordList {
     fn parse(text: &str, extra: &[String]) -> Result<WordList, Error> {
         let mut words = Vec::new();
         let mut ambiguous = Vec::new();
-        let lines = text.lines().map(str::to_string).chain(extra.iter().cloned());
+        let lines = text
+            .lines()
+            .map(str::to_string)
+            .chain(extra.iter().cloned());
         for line in lines {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -66,7 +81,10 @@ impl WordList {
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Anchored)
             .build(&words)?;
-        Ok(WordList { automaton, ambiguous })
+        Ok(WordList {
+            automaton,
+            ambiguous,
+        })
     }
 
     /// Looks up a whole word.

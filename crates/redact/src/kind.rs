@@ -7,7 +7,9 @@ use serde::Serialize;
 
 /// The type of a detected value. Each kind has a fixed placeholder that
 /// replaces the value in redacted text, and serialises as `snake_case`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Email,

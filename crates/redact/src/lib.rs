@@ -57,12 +57,27 @@
 //!
 //! # Measured quality
 //!
-//! On the synthetic labelled corpus of `benches/quality.rs` (seeded; names
-//! drawn from a list made separately from the built-in gazetteer; run with
-//! `cargo bench -p tracewell-redact --bench quality`), see the crate's
-//! README section below for the current figures.
+//! `cargo bench -p tracewell-redact --bench quality` generates a seeded
+//! synthetic corpus (valid Luhn cards, mod-97 IBANs, in-range SSNs, vendor
+//! tokens, JWTs, PEM blocks, phones in US/UK/DE/FR formats …, embedded in
+//! prose, code, log, JSON and form templates) and reports, on one core:
 //!
-//! QUALITY-FIGURES
+//! * recall 1.000 for every kind except `secret` (0.999: values whose
+//!   entropy falls just under the threshold), over ~1,000 values per kind;
+//! * person names 1.000 both for names from the gazetteer and for
+//!   "held-out" names from a separate list. The held-out figure owes much
+//!   to the context cues (labels, greetings, "assigned to", "… approved"),
+//!   which were tuned on these very templates: expect markedly less on real
+//!   text, where a bare pair of unknown names without a cue is missed;
+//! * 0 false detections per kB on its PII-free text, and 0.05 unlabelled
+//!   spans per kB in the PII documents. The PII-free text is two dozen
+//!   lines (prose, code, logs with timestamps, versions, order numbers,
+//!   hashes, prices, UUIDs) repeated, so this is a regression check rather
+//!   than a precision estimate;
+//! * throughput about 125 MB/s on PII-free text and about 65 MB/s on the
+//!   PII-dense mixed corpus. Time goes mostly to the number of candidates
+//!   (every capitalised word pair and every multi-group number is one),
+//!   each costing a restart of the automaton.
 
 pub mod error;
 pub mod gazetteer;
@@ -76,6 +91,6 @@ pub mod secrets;
 pub mod validate;
 
 pub use error::Error;
-pub use kind::{summary, Kind, Span};
+pub use kind::{Kind, Span, summary};
 pub use redacted::Redacted;
 pub use scanner::{Config, ScanStats, Scanner};

@@ -80,7 +80,9 @@ impl Run<'_> {
         match self.hay.get(end) {
             None => true,
             Some(c) if c.is_ascii_alphanumeric() || *c == b'_' => false,
-            Some(b'.') | Some(b',') => !matches!(self.hay.get(end + 1), Some(c) if c.is_ascii_digit()),
+            Some(b'.') | Some(b',') => {
+                !matches!(self.hay.get(end + 1), Some(c) if c.is_ascii_digit())
+            }
             Some(_) => true,
         }
     }
@@ -101,8 +103,23 @@ pub fn classify(
     ocr: bool,
     phone_context: impl Fn(usize) -> bool,
 ) -> NumberVerdict {
+    // Nothing this module accepts has fewer than seven digits.
+    if hay[start..end]
+        .iter()
+        .filter(|b| b.is_ascii_digit())
+        .count()
+        < 7
+    {
+        return NumberVerdict {
+            found: None,
+            resume: end,
+        };
+    }
     let Some(run) = parse(hay, start, end, ocr) else {
-        return NumberVerdict { found: None, resume: end };
+        return NumberVerdict {
+            found: None,
+            resume: end,
+        };
     };
     let n = run.groups.len();
     // A run cut short by the automaton's group bound continues in the next
@@ -121,8 +138,15 @@ pub fn classify(
             return found(&run, i, j, Kind::Phone);
         }
     }
-    let resume = if truncated { run.groups[last_start].start } else { end };
-    NumberVerdict { found: None, resume }
+    let resume = if truncated {
+        run.groups[last_start].start
+    } else {
+        end
+    };
+    NumberVerdict {
+        found: None,
+        resume,
+    }
 }
 
 /// Groups a chunk shares with the next one: the most a card can span.
@@ -130,7 +154,10 @@ const OVERLAP: usize = 19;
 
 fn found(run: &Run<'_>, i: usize, j: usize, kind: Kind) -> NumberVerdict {
     let end = run.groups[j].end;
-    NumberVerdict { found: Some((run.window_start(i), end, kind)), resume: end }
+    NumberVerdict {
+        found: Some((run.window_start(i), end, kind)),
+        resume: end,
+    }
 }
 
 fn normalise(c: u8, ocr: bool) -> Option<u8> {
@@ -173,12 +200,21 @@ fn parse(hay: &[u8], start: usize, end: usize, ocr: bool) -> Option<Run<'_>> {
                 run.digits.truncate(d0);
                 break;
             }
-            run.groups.push(Group { start: g_start, end: i, d0, d1: run.digits.len() });
+            run.groups.push(Group {
+                start: g_start,
+                end: i,
+                d0,
+                d1: run.digits.len(),
+            });
         } else {
             i += 1;
         }
     }
-    if run.groups.is_empty() { None } else { Some(run) }
+    if run.groups.is_empty() {
+        None
+    } else {
+        Some(run)
+    }
 }
 
 fn num(d: &[u8]) -> u32 {
@@ -236,7 +272,11 @@ fn looks_like_date(run: &Run<'_>, i: usize, j: usize) -> bool {
         if k + 2 > j {
             break;
         }
-        let lens = [run.groups[k].len(), run.groups[k + 1].len(), run.groups[k + 2].len()];
+        let lens = [
+            run.groups[k].len(),
+            run.groups[k + 1].len(),
+            run.groups[k + 2].len(),
+        ];
         let year = |g: usize| {
             let d = run.digits_of(g);
             d.len() == 4 && (d.starts_with(b"19") || d.starts_with(b"20"))
@@ -312,10 +352,12 @@ fn phone_at(run: &Run<'_>, i: usize, context: &impl Fn(usize) -> bool) -> Option
         };
         ok.then_some(a + 2)
     };
-    if first == b"1" && lens.len() >= 4
-        && let Some(j) = nanp(i + 1) {
-            return Some(j);
-        }
+    if first == b"1"
+        && lens.len() >= 4
+        && let Some(j) = nanp(i + 1)
+    {
+        return Some(j);
+    }
     if let Some(j) = nanp(i) {
         return Some(j);
     }
@@ -371,17 +413,38 @@ mod tests {
 
     #[test]
     fn runs() {
-        assert_eq!(kind_of("4111 1111 1111 1111"), Some((Kind::Card, "4111 1111 1111 1111")));
-        assert_eq!(kind_of("4111 111111111111"), Some((Kind::Card, "4111 111111111111")));
-        assert_eq!(kind_of("2024 4111-1111-1111-1111"), Some((Kind::Card, "4111-1111-1111-1111")));
+        assert_eq!(
+            kind_of("4111 1111 1111 1111"),
+            Some((Kind::Card, "4111 1111 1111 1111"))
+        );
+        assert_eq!(
+            kind_of("4111 111111111111"),
+            Some((Kind::Card, "4111 111111111111"))
+        );
+        assert_eq!(
+            kind_of("2024 4111-1111-1111-1111"),
+            Some((Kind::Card, "4111-1111-1111-1111"))
+        );
         assert_eq!(kind_of("4111 1111 1111 1112"), None);
         assert_eq!(kind_of("123-45-6789"), Some((Kind::Ssn, "123-45-6789")));
         assert_eq!(kind_of("666-45-6789"), None);
-        assert_eq!(kind_of("(415) 555-2671"), Some((Kind::Phone, "(415) 555-2671")));
+        assert_eq!(
+            kind_of("(415) 555-2671"),
+            Some((Kind::Phone, "(415) 555-2671"))
+        );
         assert_eq!(kind_of("415-555-2671"), Some((Kind::Phone, "415-555-2671")));
-        assert_eq!(kind_of("+44 20 7946 0958"), Some((Kind::Phone, "+44 20 7946 0958")));
-        assert_eq!(kind_of("020 7946 0958"), Some((Kind::Phone, "020 7946 0958")));
-        assert_eq!(kind_of("01 23 45 67 89"), Some((Kind::Phone, "01 23 45 67 89")));
+        assert_eq!(
+            kind_of("+44 20 7946 0958"),
+            Some((Kind::Phone, "+44 20 7946 0958"))
+        );
+        assert_eq!(
+            kind_of("020 7946 0958"),
+            Some((Kind::Phone, "020 7946 0958"))
+        );
+        assert_eq!(
+            kind_of("01 23 45 67 89"),
+            Some((Kind::Phone, "01 23 45 67 89"))
+        );
         assert_eq!(kind_of("2024-01-15"), None);
         assert_eq!(kind_of("1234567890"), None);
     }

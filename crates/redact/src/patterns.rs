@@ -193,11 +193,18 @@ pub fn pattern(det: Det, ocr: bool) -> String {
             r"|\b[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\b"
         )
         .to_string(),
-        Det::Ipv6 => concat!(
-            r"(?:\b[0-9A-Fa-f]{1,4}|::[0-9A-Fa-f]{1,4})(?:::?[0-9A-Fa-f]{1,4}){1,7}(?:::)?",
-            r"(?:\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})?"
-        )
-        .to_string(),
+        Det::Ipv6 => {
+            // Eight groups, or a `::` with at least one group beside it;
+            // plain `12:30:45` times never reach the validator.
+            let h = "[0-9A-Fa-f]{1,4}";
+            format!(
+                concat!(
+                    r"(?:\b{h}(?::{h}){{7}}|\b{h}(?::{h}){{0,6}}::(?:{h}(?::{h}){{0,6}})?|::{h}(?::{h}){{0,6}})",
+                    r"(?:\.[0-9]{{1,3}}\.[0-9]{{1,3}}\.[0-9]{{1,3}})?"
+                ),
+                h = h
+            )
+        }
         Det::Ipv4 => r"\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b".to_string(),
         Det::Address => format!(
             concat!(
@@ -210,7 +217,10 @@ pub fn pattern(det: Det, ocr: bool) -> String {
             suffix = STREET_SUFFIX
         ),
         Det::Number => format!(
-            r"(?:\+[ ]?\(?|\(|\b)[0-9]{d}{{0,40}}(?:[ .\-/()]{{1,3}}{d}{{1,40}}){{0,{g}}}",
+            concat!(
+                r"(?:\+[ ]?\(?|\(|\b)(?:[0-9]{d}{{6,40}}(?:[ .\-/()]{{1,3}}{d}{{1,40}}){{0,{g}}}",
+                r"|[0-9]{d}{{0,40}}(?:[ .\-/()]{{1,3}}{d}{{1,40}}){{1,{g}}})"
+            ),
             d = digit,
             g = MAX_GROUPS - 1
         ),

@@ -36,7 +36,11 @@ fn words(hay: &[u8], start: usize, end: usize) -> Vec<Word> {
                 i += 1;
             }
             let initial = i - s == 1 && hay.get(i) == Some(&b'.');
-            out.push(Word { start: s, end: i, initial });
+            out.push(Word {
+                start: s,
+                end: i,
+                initial,
+            });
         } else {
             i += 1;
         }
@@ -50,9 +54,30 @@ fn text(hay: &[u8], w: Word) -> &[u8] {
 
 /// Words after which a capitalised pair is a place or an organisation.
 const ORG_FOLLOWERS: &[&[u8]] = &[
-    b"University", b"College", b"School", b"Street", b"Avenue", b"Road", b"Hospital", b"Inc",
-    b"Ltd", b"Group", b"Bank", b"Park", b"Hall", b"Center", b"Centre", b"Company", b"Foundation",
-    b"Institute", b"Airport", b"Station", b"Bridge", b"Library", b"Museum", b"Stadium",
+    b"University",
+    b"College",
+    b"School",
+    b"Street",
+    b"Avenue",
+    b"Road",
+    b"Hospital",
+    b"Inc",
+    b"Ltd",
+    b"Group",
+    b"Bank",
+    b"Park",
+    b"Hall",
+    b"Center",
+    b"Centre",
+    b"Company",
+    b"Foundation",
+    b"Institute",
+    b"Airport",
+    b"Station",
+    b"Bridge",
+    b"Library",
+    b"Museum",
+    b"Stadium",
 ];
 
 /// Whether two adjacent capitalised words read as given name + family name.
@@ -69,6 +94,83 @@ fn pair_ok(g: &Gazetteer, w1: &[u8], w2: &[u8]) -> bool {
     }
 }
 
+/// Words that, right before two capitalised words, introduce a person.
+const BEFORE_PERSON: &[&[u8]] = &[
+    b"with",
+    b"by",
+    b"to",
+    b"from",
+    b"cc",
+    b"met",
+    b"ask",
+    b"asked",
+    b"thank",
+    b"thanks",
+    b"call",
+    b"email",
+    b"contact",
+    b"manager",
+    b"colleague",
+    b"mr",
+    b"mrs",
+    b"ms",
+    b"dr",
+];
+
+/// Verbs that, right after two capitalised words, say they are a person.
+const AFTER_PERSON: &[&[u8]] = &[
+    b"said",
+    b"says",
+    b"wrote",
+    b"writes",
+    b"approved",
+    b"asked",
+    b"replied",
+    b"commented",
+    b"joined",
+    b"reported",
+    b"signed",
+    b"called",
+    b"emailed",
+    b"mentioned",
+    b"left",
+    b"added",
+];
+
+fn word_before(hay: &[u8], at: usize) -> &[u8] {
+    let mut i = at;
+    while i > 0 && at - i < 2 && matches!(hay[i - 1], b' ' | b':' | b',') {
+        i -= 1;
+    }
+    let mut j = i;
+    while j > 0 && i - j < 12 && hay[j - 1].is_ascii_alphabetic() {
+        j -= 1;
+    }
+    &hay[j..i]
+}
+
+fn word_after(hay: &[u8], at: usize) -> &[u8] {
+    let mut i = at;
+    if hay.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let mut j = i;
+    while j < hay.len() && j - i < 12 && hay[j].is_ascii_lowercase() {
+        j += 1;
+    }
+    &hay[i..j]
+}
+
+/// Two unknown capitalised words with a person cue on either side.
+fn pair_by_context(g: &Gazetteer, hay: &[u8], w1: Word, w2: Word) -> bool {
+    let (t1, t2) = (text(hay, w1), text(hay, w2));
+    if g.stopwords.contains(t1) || g.stopwords.contains(t2) {
+        return false;
+    }
+    let before = word_before(hay, w1.start).to_ascii_lowercase();
+    BEFORE_PERSON.contains(&before.as_slice()) || AFTER_PERSON.contains(&word_after(hay, w2.end))
+}
+
 /// Finds a person in a run of capitalised words. Returns the name's range.
 pub fn name_pair(g: &Gazetteer, hay: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
     let ws = words(hay, start, end);
@@ -82,7 +184,10 @@ pub fn name_pair(g: &Gazetteer, hay: &[u8], start: usize, end: usize) -> Option<
             b += 1;
         }
         let Some(&w2) = ws.get(b) else { break };
-        if w2.initial || !pair_ok(g, text(hay, w1), text(hay, w2)) {
+        if w2.initial
+            || !(pair_ok(g, text(hay, w1), text(hay, w2))
+                || (b == a + 1 && ws.len() == a + 2 && pair_by_context(g, hay, w1, w2)))
+        {
             continue;
         }
         let mut last = w2;
@@ -94,9 +199,11 @@ pub fn name_pair(g: &Gazetteer, hay: &[u8], start: usize, end: usize) -> Option<
         }
         let next = words(hay, last.end, hay.len().min(last.end + 24));
         if let Some(&n) = next.first()
-            && hay[last.end..n.start] == *b" " && ORG_FOLLOWERS.contains(&text(hay, n)) {
-                continue;
-            }
+            && hay[last.end..n.start] == *b" "
+            && ORG_FOLLOWERS.contains(&text(hay, n))
+        {
+            continue;
+        }
         return Some((w1.start, last.end));
     }
     None
@@ -133,14 +240,29 @@ pub fn name_title(g: &Gazetteer, hay: &[u8], start: usize, end: usize) -> Option
 
 /// Labels that are about a person whatever follows.
 const PERSON_LABELS: &[&[u8]] = &[
-    b"fullname", b"firstname", b"lastname", b"givenname", b"familyname", b"surname", b"patient",
-    b"employee", b"customer", b"recipient", b"sender", b"signedby", b"attn", b"assignee",
+    b"fullname",
+    b"firstname",
+    b"lastname",
+    b"givenname",
+    b"familyname",
+    b"surname",
+    b"patient",
+    b"employee",
+    b"customer",
+    b"recipient",
+    b"sender",
+    b"signedby",
+    b"attn",
+    b"assignee",
     b"reporter",
 ];
 
 /// `Name: Jane Doe`, `"full_name": "Jane Doe"`, `From: Jane Doe`.
 pub fn name_label(g: &Gazetteer, hay: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
-    let sep = start + hay[start..end].iter().position(|&b| b == b':' || b == b'=')?;
+    let sep = start
+        + hay[start..end]
+            .iter()
+            .position(|&b| b == b':' || b == b'=')?;
     let label: Vec<u8> = hay[start..sep]
         .iter()
         .filter(|b| b.is_ascii_alphabetic())
@@ -155,10 +277,19 @@ pub fn name_label(g: &Gazetteer, hay: &[u8], start: usize, end: usize) -> Option
 const TITLES: &[&[u8]] = &[b"Mr", b"Mrs", b"Ms", b"Mx", b"Dr", b"Prof"];
 
 /// `Dear Jane`, `Hi Sam,`, `Regards,\nJane Doe`.
-pub fn name_greeting(g: &Gazetteer, hay: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+pub fn name_greeting(
+    g: &Gazetteer,
+    hay: &[u8],
+    start: usize,
+    end: usize,
+) -> Option<(usize, usize)> {
     let ws = words(hay, start, end);
     // The greeting itself may be two words ("Thank you").
-    let mut skip = if ws.len() > 1 && text(hay, ws[0]) == b"Thank" { 2 } else { 1 };
+    let mut skip = if ws.len() > 1 && text(hay, ws[0]) == b"Thank" {
+        2
+    } else {
+        1
+    };
     if ws.len() > skip + 1 && TITLES.contains(&text(hay, ws[skip])) {
         skip += 1;
     }
@@ -168,6 +299,9 @@ pub fn name_greeting(g: &Gazetteer, hay: &[u8], start: usize, end: usize) -> Opt
     let greeting = text(hay, ws[0]);
     let ok = in_lists(g, hay, &rest[..n])
         || greeting == b"Dear"
-        || matches!(after, None | Some(b',') | Some(b'!') | Some(b'\n') | Some(b'\r'));
+        || matches!(
+            after,
+            None | Some(b',') | Some(b'!') | Some(b'\n') | Some(b'\r')
+        );
     ok.then_some((s, e))
 }

@@ -20,15 +20,15 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
+use regex_automata::Input;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
-use regex_automata::Input;
 
 use crate::error::Error;
 use crate::gazetteer::Gazetteer;
-use crate::kind::{summary, Kind, Span};
+use crate::kind::{Kind, Span, summary};
 use crate::numbers;
-use crate::patterns::{pattern, Det, DETECTORS};
+use crate::patterns::{DETECTORS, Det, pattern};
 use crate::people;
 use crate::redacted::Redacted;
 use crate::secrets::{self, SecretRules};
@@ -68,7 +68,10 @@ impl Default for Config {
 impl Config {
     /// The default configuration with OCR tolerance on.
     pub fn ocr() -> Config {
-        Config { ocr_tolerant: true, ..Config::default() }
+        Config {
+            ocr_tolerant: true,
+            ..Config::default()
+        }
     }
 }
 
@@ -101,10 +104,16 @@ struct Verdict {
 
 impl Verdict {
     fn reject(resume: usize) -> Verdict {
-        Verdict { found: None, resume }
+        Verdict {
+            found: None,
+            resume,
+        }
     }
     fn accept(start: usize, end: usize, kind: Kind) -> Verdict {
-        Verdict { found: Some((start, end, kind)), resume: end }
+        Verdict {
+            found: Some((start, end, kind)),
+            resume: end,
+        }
     }
 }
 
@@ -120,14 +129,16 @@ impl Scanner {
         if config.secret_min_len == 0 {
             return Err(Error::Config("secret_min_len must be at least 1".into()));
         }
-        let patterns: Vec<String> =
-            DETECTORS.iter().map(|&d| pattern(d, config.ocr_tolerant)).collect();
+        let patterns: Vec<String> = DETECTORS
+            .iter()
+            .map(|&d| pattern(d, config.ocr_tolerant))
+            .collect();
         let regex = Regex::builder()
             .syntax(syntax::Config::new().unicode(false).utf8(false))
             .configure(
                 meta::Config::new()
                     .utf8_empty(false)
-                    .hybrid_cache_capacity(8 << 20)
+                    .hybrid_cache_capacity(32 << 20)
                     .nfa_size_limit(Some(64 << 20)),
             )
             .build_many(&patterns)
@@ -172,11 +183,12 @@ impl Scanner {
         let mut spans = Vec::new();
         let mut stats = ScanStats::default();
         let mut pos = 0;
-        let mut cache = self.regex.create_cache();
         while pos < hay.len() {
             stats.searches += 1;
             let input = Input::new(hay).range(pos..);
-            let Some(m) = self.regex.search_with(&mut cache, &input) else {
+            // `search` borrows a cache from the regex's pool, so the lazily
+            // built automaton states survive from one call to the next.
+            let Some(m) = self.regex.search(&input) else {
                 break;
             };
             stats.candidates += 1;
@@ -192,7 +204,12 @@ impl Scanner {
                 }
                 let start = start.max(spans.last().map_or(0, |s: &Span| s.end));
                 if end > start && self.enabled[kind as usize] {
-                    spans.push(Span { start, end, kind, detector: det.name() });
+                    spans.push(Span {
+                        start,
+                        end,
+                        kind,
+                        detector: det.name(),
+                    });
                 }
             }
             pos = verdict.resume.max(m.start() + 1);
@@ -257,17 +274,22 @@ impl Scanner {
             Det::GitlabToken => Verdict::accept(s, secrets::token_end(hay, e), Kind::GitlabToken),
             Det::SlackToken => Verdict::accept(s, secrets::token_end(hay, e), Kind::SlackToken),
             Det::StripeKey => Verdict::accept(s, secrets::token_end(hay, e), Kind::StripeKey),
-            Det::GoogleApiKey => {
-                Verdict::accept(s, secrets::token_end(hay, e), Kind::GoogleApiKey)
-            }
+            Det::GoogleApiKey => Verdict::accept(s, secrets::token_end(hay, e), Kind::GoogleApiKey),
             Det::Assignment => {
                 let Some(((ks, ke), (vs, ve))) = secrets::split_assignment(m) else {
                     return Verdict::reject(e);
                 };
                 match secrets::judge_assignment(&m[ks..ke], &m[vs..ve], self.rules) {
                     Some(kind) => {
-                        let end = if kind == Kind::PrivateKey { self.pem_end(hay, s + ve) } else { s + ve };
-                        Verdict { found: Some((s + vs, end, kind)), resume: end.max(e) }
+                        let end = if kind == Kind::PrivateKey {
+                            self.pem_end(hay, s + ve)
+                        } else {
+                            s + ve
+                        };
+                        Verdict {
+                            found: Some((s + vs, end, kind)),
+                            resume: end.max(e),
+                        }
                     }
                     None => Verdict::reject(e),
                 }
@@ -313,7 +335,10 @@ impl Scanner {
                 let v = numbers::classify(hay, s, e, self.ocr, |at| {
                     g.phone_context.any_in(&hay[at.saturating_sub(32)..at])
                 });
-                Verdict { found: v.found, resume: v.resume }
+                Verdict {
+                    found: v.found,
+                    resume: v.resume,
+                }
             }
             Det::AwsSecret => {
                 let ctx_start = s.saturating_sub(80);
@@ -322,7 +347,9 @@ impl Scanner {
                     None => {
                         // Continue at the end of the token, so that a
                         // delimiter shared with the next token is rescanned.
-                        let lead = usize::from(!secrets::is_token_byte(m[0]) && m[0] != b'/' && m[0] != b'+');
+                        let lead = usize::from(
+                            !secrets::is_token_byte(m[0]) && m[0] != b'/' && m[0] != b'+',
+                        );
                         Verdict::reject(s + lead + 40)
                     }
                 }
@@ -379,12 +406,23 @@ fn iban_end(m: &[u8]) -> Option<usize> {
 /// A dotted quad that is part of a longer dotted number (`1.2.3.4.5`) or
 /// follows a word like "version" is taken for a version, not an address.
 fn version_like(hay: &[u8], s: usize, e: usize) -> bool {
-    let digit_after_dot = |i: usize| hay.get(i) == Some(&b'.') && hay.get(i + 1).is_some_and(u8::is_ascii_digit);
+    let digit_after_dot =
+        |i: usize| hay.get(i) == Some(&b'.') && hay.get(i + 1).is_some_and(u8::is_ascii_digit);
     if digit_after_dot(e) || (s >= 2 && hay[s - 1] == b'.' && hay[s - 2].is_ascii_digit()) {
         return true;
     }
-    let before = hay[s.saturating_sub(16)..s].to_ascii_lowercase();
-    let has = |w: &[u8]| before.windows(w.len()).any(|x| x == w);
-    has(b"version") || has(b"ver ") || has(b"ver.") || has(b"build") || has(b"release") || has(b"firmware")
-        || before.ends_with(b"v")
+    // The word just before, skipping spaces and punctuation ("version:").
+    let mut i = s;
+    while i > 0 && s - i < 4 && matches!(hay[i - 1], b' ' | b':' | b'=' | b'\t') {
+        i -= 1;
+    }
+    let mut j = i;
+    while j > 0 && i - j < 10 && hay[j - 1].is_ascii_alphabetic() {
+        j -= 1;
+    }
+    let word = hay[j..i].to_ascii_lowercase();
+    matches!(
+        word.as_slice(),
+        b"version" | b"ver" | b"v" | b"build" | b"release" | b"firmware"
+    )
 }

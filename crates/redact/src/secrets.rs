@@ -23,12 +23,17 @@ pub fn token_end(hay: &[u8], from: usize) -> usize {
 pub fn classify_token(v: &[u8]) -> Option<Kind> {
     let all = |s: &[u8], f: fn(u8) -> bool| s.iter().all(|&b| f(b));
     if v.len() == 20
-        && (v.starts_with(b"AKIA") || v.starts_with(b"ASIA") || v.starts_with(b"ABIA") || v.starts_with(b"ACCA"))
+        && (v.starts_with(b"AKIA")
+            || v.starts_with(b"ASIA")
+            || v.starts_with(b"ABIA")
+            || v.starts_with(b"ACCA"))
         && all(&v[4..], |b| b.is_ascii_uppercase() || b.is_ascii_digit())
     {
         return Some(Kind::AwsKeyId);
     }
-    if (v.len() >= 34 && v.len() > 4 && matches!(&v[..4], b"ghp_" | b"gho_" | b"ghu_" | b"ghs_" | b"ghr_"))
+    if (v.len() >= 34
+        && v.len() > 4
+        && matches!(&v[..4], b"ghp_" | b"gho_" | b"ghu_" | b"ghs_" | b"ghr_"))
         || (v.starts_with(b"github_pat_") && v.len() >= 40)
     {
         return Some(Kind::GithubToken);
@@ -39,7 +44,14 @@ pub fn classify_token(v: &[u8]) -> Option<Kind> {
     if v.len() >= 15 && v.starts_with(b"xox") && b"abposre".contains(&v[3]) && v[4] == b'-' {
         return Some(Kind::SlackToken);
     }
-    for p in [&b"sk_live_"[..], b"rk_live_", b"pk_live_", b"sk_test_", b"rk_test_", b"pk_test_"] {
+    for p in [
+        &b"sk_live_"[..],
+        b"rk_live_",
+        b"pk_live_",
+        b"sk_test_",
+        b"rk_test_",
+        b"pk_test_",
+    ] {
         if v.starts_with(p) && v.len() >= p.len() + 16 {
             return Some(Kind::StripeKey);
         }
@@ -59,7 +71,11 @@ pub fn classify_token(v: &[u8]) -> Option<Kind> {
 /// 40 characters of the AWS secret key alphabet with upper, lower and
 /// digits present.
 pub fn aws_secret_shape(v: &[u8]) -> bool {
-    if v.len() != 40 || !v.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+') {
+    if v.len() != 40
+        || !v
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
+    {
         return false;
     }
     let (u, l, d, _) = validate::char_classes(v);
@@ -72,25 +88,63 @@ fn placeholder_or_code(v: &[u8]) -> bool {
     if v.is_empty() {
         return true;
     }
-    if matches!(v[0], b'$' | b'{' | b'%' | b'<' | b'[' | b'(' | b'@' | b'&' | b'*')
-        || v.contains(&b'(')
-        || v.ends_with(b")")
-        || v.iter().all(|&b| b == b'*' || b == b'x' || b == b'X' || b == b'.' || b == b'-' || b == b'#')
+    // Variable references, templates, tags.
+    let wrapped = |open: u8, close: u8| v[0] == open && v.len() > 1 && v[v.len() - 1] == close;
+    let env_ref = v[0] == b'$'
+        && (v.get(1) == Some(&b'{')
+            || v.get(1) == Some(&b'(')
+            || v[1..]
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'_'));
+    if env_ref
+        || wrapped(b'{', b'}')
+        || wrapped(b'%', b'%')
+        || wrapped(b'<', b'>')
+        || v.iter()
+            .all(|&b| b == b'*' || b == b'x' || b == b'X' || b == b'.' || b == b'-' || b == b'#')
+    {
+        return true;
+    }
+    // A call such as `getpass()` or `os.getenv("X")`.
+    if let Some(p) = v.iter().position(|&b| b == b'(')
+        && p > 0
+        && v.ends_with(b")")
+        && v[..p]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
     {
         return true;
     }
     let lower = v.to_ascii_lowercase();
     const WORDS: &[&[u8]] = &[
-        b"null", b"none", b"nil", b"true", b"false", b"undefined", b"string", b"required",
-        b"optional", b"redacted", b"hidden", b"password", b"secret", b"token", b"empty",
-        b"your_password", b"your_token", b"your_api_key", b"example", b"placeholder",
+        b"null",
+        b"none",
+        b"nil",
+        b"true",
+        b"false",
+        b"undefined",
+        b"string",
+        b"required",
+        b"optional",
+        b"redacted",
+        b"hidden",
+        b"password",
+        b"secret",
+        b"token",
+        b"empty",
+        b"your_password",
+        b"your_token",
+        b"your_api_key",
+        b"example",
+        b"placeholder",
     ];
     if WORDS.contains(&lower.as_slice()) {
         return true;
     }
     // A dotted identifier path such as `config.password` or `os.environ`.
     v.contains(&b'.')
-        && v.iter().all(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'.')
+        && v.iter()
+            .all(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'.')
         && !v.starts_with(b".")
 }
 
@@ -113,9 +167,7 @@ pub fn judge_assignment(key: &[u8], value: &[u8], rules: SecretRules) -> Option<
     let key = key.to_ascii_lowercase();
     let has = |w: &[u8]| key.windows(w.len()).any(|x| x == w);
     let entropy = validate::shannon_entropy(value);
-    if (has(b"aws") || has(b"secret_access") || has(b"secretaccess"))
-        && aws_secret_shape(value)
-    {
+    if (has(b"aws") || has(b"secret_access") || has(b"secretaccess")) && aws_secret_shape(value) {
         return Some(Kind::AwsSecret);
     }
     let password = has(b"pass") || has(b"pwd");
@@ -126,8 +178,10 @@ pub fn judge_assignment(key: &[u8], value: &[u8], rules: SecretRules) -> Option<
     }
     let (u, l, d, o) = validate::char_classes(value);
     let classes = usize::from(u) + usize::from(l) + usize::from(d) + usize::from(o);
-    (value.len() >= rules.min_len && entropy >= rules.min_entropy && classes >= 2)
-        .then_some(Kind::Secret)
+    // Short values cannot reach a high entropy: ask for 80 % of the most a
+    // value of that length can have.
+    let needed = rules.min_entropy.min(0.8 * (value.len() as f64).log2());
+    (value.len() >= rules.min_len && entropy >= needed && classes >= 2).then_some(Kind::Secret)
 }
 
 /// Splits an assignment match into key and value byte ranges (relative to
@@ -162,6 +216,18 @@ pub fn split_assignment(m: &[u8]) -> Option<((usize, usize), (usize, usize))> {
                 v_start += 1;
             }
             break;
+        }
+    }
+    // A cookie-style `name=value` value: the secret is the part after '='.
+    if let Some(eq) = m[v_start..v_end].iter().position(|&b| b == b'=') {
+        let name = &m[v_start..v_start + eq];
+        if !name.is_empty()
+            && name
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+            && v_start + eq + 1 < v_end
+        {
+            v_start += eq + 1;
         }
     }
     if v_start < v_end && matches!(m[v_start], b'"' | b'\'') {
@@ -208,7 +274,9 @@ pub fn judge_query(m: &[u8], rules: SecretRules) -> Option<((usize, usize), Kind
 /// Judges a bare 40-character token (delimiters included in `m`). Returns
 /// the token range relative to `m`.
 pub fn judge_aws_secret(m: &[u8], has_context: bool) -> Option<(usize, usize)> {
-    let s = usize::from(!matches!(m.first(), Some(b) if b.is_ascii_alphanumeric() || *b == b'/' || *b == b'+'));
+    let s = usize::from(
+        !matches!(m.first(), Some(b) if b.is_ascii_alphanumeric() || *b == b'/' || *b == b'+'),
+    );
     let e = s + 40;
     let v = m.get(s..e)?;
     if !aws_secret_shape(v) {
@@ -222,19 +290,29 @@ pub fn judge_aws_secret(m: &[u8], has_context: bool) -> Option<(usize, usize)> {
 mod tests {
     use super::*;
 
-    const RULES: SecretRules = SecretRules { min_len: 8, min_entropy: 3.0 };
+    const RULES: SecretRules = SecretRules {
+        min_len: 8,
+        min_entropy: 3.0,
+    };
 
     #[test]
     fn assignments() {
         let m = br#""password":"hunter22""#;
         let (_k, (vs, ve)) = split_assignment(&m[1..]).unwrap();
         assert_eq!(&m[1..][vs..ve], b"hunter22");
-        assert_eq!(judge_assignment(b"password", b"hunter22", RULES), Some(Kind::Secret));
+        assert_eq!(
+            judge_assignment(b"password", b"hunter22", RULES),
+            Some(Kind::Secret)
+        );
         assert_eq!(judge_assignment(b"password", b"getpass()", RULES), None);
         assert_eq!(judge_assignment(b"token", b"string", RULES), None);
         assert_eq!(judge_assignment(b"token_count", b"1234", RULES), None);
         assert_eq!(
-            judge_assignment(b"AWS_SECRET_ACCESS_KEY", b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", RULES),
+            judge_assignment(
+                b"AWS_SECRET_ACCESS_KEY",
+                b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                RULES
+            ),
             Some(Kind::AwsSecret)
         );
         let m = b"Authorization: Bearer abc.def";
@@ -244,8 +322,14 @@ mod tests {
 
     #[test]
     fn prefixes() {
-        assert_eq!(classify_token(b"AKIAIOSFODNN7EXAMPLE"), Some(Kind::AwsKeyId));
-        assert_eq!(classify_token(b"ghp_0123456789abcdefghijABCDEFGHIJ012345"), Some(Kind::GithubToken));
+        assert_eq!(
+            classify_token(b"AKIAIOSFODNN7EXAMPLE"),
+            Some(Kind::AwsKeyId)
+        );
+        assert_eq!(
+            classify_token(b"ghp_0123456789abcdefghijABCDEFGHIJ012345"),
+            Some(Kind::GithubToken)
+        );
         assert_eq!(classify_token(b"plainvalue"), None);
     }
 }

@@ -80,24 +80,94 @@ pub fn card(digits: &[u8]) -> bool {
 /// IBAN length per country (ISO 13616 registry).
 pub fn iban_length(country: &[u8]) -> Option<usize> {
     let len = match country {
-        b"AD" => 24, b"AE" => 23, b"AL" => 28, b"AT" => 20, b"AZ" => 28,
-        b"BA" => 20, b"BE" => 16, b"BG" => 22, b"BH" => 22, b"BI" => 27,
-        b"BR" => 29, b"BY" => 28, b"CH" => 21, b"CR" => 22, b"CY" => 28,
-        b"CZ" => 24, b"DE" => 22, b"DJ" => 27, b"DK" => 18, b"DO" => 28,
-        b"EE" => 20, b"EG" => 29, b"ES" => 24, b"FI" => 18, b"FK" => 18,
-        b"FO" => 18, b"FR" => 27, b"GB" => 22, b"GE" => 22, b"GI" => 23,
-        b"GL" => 18, b"GR" => 27, b"GT" => 28, b"HR" => 21, b"HU" => 28,
-        b"IE" => 22, b"IL" => 23, b"IQ" => 23, b"IS" => 26, b"IT" => 27,
-        b"JO" => 30, b"KW" => 30, b"KZ" => 20, b"LB" => 28, b"LC" => 32,
-        b"LI" => 21, b"LT" => 20, b"LU" => 20, b"LV" => 21, b"LY" => 25,
-        b"MC" => 27, b"MD" => 24, b"ME" => 22, b"MK" => 19, b"MN" => 20,
-        b"MR" => 27, b"MT" => 31, b"MU" => 30, b"NI" => 28, b"NL" => 18,
-        b"NO" => 15, b"OM" => 23, b"PK" => 24, b"PL" => 28, b"PS" => 29,
-        b"PT" => 25, b"QA" => 29, b"RO" => 24, b"RS" => 22, b"RU" => 33,
-        b"SA" => 24, b"SC" => 31, b"SD" => 18, b"SE" => 24, b"SI" => 19,
-        b"SK" => 24, b"SM" => 27, b"SO" => 23, b"ST" => 25, b"SV" => 28,
-        b"TL" => 23, b"TN" => 24, b"TR" => 26, b"UA" => 29, b"VA" => 22,
-        b"VG" => 24, b"XK" => 20, b"YE" => 30,
+        b"AD" => 24,
+        b"AE" => 23,
+        b"AL" => 28,
+        b"AT" => 20,
+        b"AZ" => 28,
+        b"BA" => 20,
+        b"BE" => 16,
+        b"BG" => 22,
+        b"BH" => 22,
+        b"BI" => 27,
+        b"BR" => 29,
+        b"BY" => 28,
+        b"CH" => 21,
+        b"CR" => 22,
+        b"CY" => 28,
+        b"CZ" => 24,
+        b"DE" => 22,
+        b"DJ" => 27,
+        b"DK" => 18,
+        b"DO" => 28,
+        b"EE" => 20,
+        b"EG" => 29,
+        b"ES" => 24,
+        b"FI" => 18,
+        b"FK" => 18,
+        b"FO" => 18,
+        b"FR" => 27,
+        b"GB" => 22,
+        b"GE" => 22,
+        b"GI" => 23,
+        b"GL" => 18,
+        b"GR" => 27,
+        b"GT" => 28,
+        b"HR" => 21,
+        b"HU" => 28,
+        b"IE" => 22,
+        b"IL" => 23,
+        b"IQ" => 23,
+        b"IS" => 26,
+        b"IT" => 27,
+        b"JO" => 30,
+        b"KW" => 30,
+        b"KZ" => 20,
+        b"LB" => 28,
+        b"LC" => 32,
+        b"LI" => 21,
+        b"LT" => 20,
+        b"LU" => 20,
+        b"LV" => 21,
+        b"LY" => 25,
+        b"MC" => 27,
+        b"MD" => 24,
+        b"ME" => 22,
+        b"MK" => 19,
+        b"MN" => 20,
+        b"MR" => 27,
+        b"MT" => 31,
+        b"MU" => 30,
+        b"NI" => 28,
+        b"NL" => 18,
+        b"NO" => 15,
+        b"OM" => 23,
+        b"PK" => 24,
+        b"PL" => 28,
+        b"PS" => 29,
+        b"PT" => 25,
+        b"QA" => 29,
+        b"RO" => 24,
+        b"RS" => 22,
+        b"RU" => 33,
+        b"SA" => 24,
+        b"SC" => 31,
+        b"SD" => 18,
+        b"SE" => 24,
+        b"SI" => 19,
+        b"SK" => 24,
+        b"SM" => 27,
+        b"SO" => 23,
+        b"ST" => 25,
+        b"SV" => 28,
+        b"TL" => 23,
+        b"TN" => 24,
+        b"TR" => 26,
+        b"UA" => 29,
+        b"VA" => 22,
+        b"VG" => 24,
+        b"XK" => 20,
+        b"YE" => 30,
         _ => return None,
     };
     Some(len)
@@ -250,9 +320,9 @@ pub fn mac(s: &[u8]) -> bool {
         });
     }
     if s.len() == 14 {
-        return s.chunks(5).all(|c| {
-            c[..4].iter().all(u8::is_ascii_hexdigit) && (c.len() == 4 || c[4] == b'.')
-        });
+        return s
+            .chunks(5)
+            .all(|c| c[..4].iter().all(u8::is_ascii_hexdigit) && (c.len() == 4 || c[4] == b'.'));
     }
     false
 }
@@ -300,7 +370,10 @@ pub fn jwt(s: &[u8]) -> bool {
     if header.len() < 10 || payload.len() < 4 {
         return false;
     }
-    let b64 = |p: &[u8]| p.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+    let b64 = |p: &[u8]| {
+        p.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    };
     if !b64(header) || !b64(payload) || !b64(sig) {
         return false;
     }
@@ -339,7 +412,10 @@ pub fn email(s: &[u8]) -> bool {
     let mut labels = 0;
     let mut last: &[u8] = b"";
     for label in domain.split(|&b| b == b'.') {
-        if label.is_empty() || label.len() > 63 || label[0] == b'-' || label[label.len() - 1] == b'-'
+        if label.is_empty()
+            || label.len() > 63
+            || label[0] == b'-'
+            || label[label.len() - 1] == b'-'
         {
             return false;
         }
@@ -434,8 +510,12 @@ mod tests {
     #[test]
     fn jwt_checks() {
         // {"alg":"HS256","typ":"JWT"} . {"sub":"1"} . sig
-        assert!(jwt(b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"));
-        assert!(!jwt(b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0"));
+        assert!(jwt(
+            b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+        ));
+        assert!(!jwt(
+            b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0"
+        ));
         assert!(!jwt(b"aGVsbG8gd29ybGQgaGVsbG8.eyJzdWIiOiIxIn0.c2ln"));
     }
 

@@ -52,7 +52,10 @@ fn one_megabyte_adversarial_inputs_complete() {
         let (spans, st) = Scanner::builtin().find_with_stats(&text);
         // Work is bounded by a small multiple of the input (a name
         // candidate holds up to nine words and may advance by two).
-        assert!(st.candidate_bytes <= 6 * text.len() as u64, "{unit:?}: {st:?}");
+        assert!(
+            st.candidate_bytes <= 6 * text.len() as u64,
+            "{unit:?}: {st:?}"
+        );
         assert!(st.searches <= text.len() as u64 + 1, "{unit:?}: {st:?}");
         for w in spans.windows(2) {
             assert!(w[0].end <= w[1].start);

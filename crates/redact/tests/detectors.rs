@@ -4,17 +4,31 @@
 use tracewell_redact::{Config, Kind, Scanner};
 
 fn hits(text: &str) -> Vec<(Kind, &str)> {
-    Scanner::builtin().find(text).iter().map(|s| (s.kind, &text[s.start..s.end])).collect()
+    Scanner::builtin()
+        .find(text)
+        .iter()
+        .map(|s| (s.kind, &text[s.start..s.end]))
+        .collect()
 }
 
 fn ocr_hits(text: &str) -> Vec<(Kind, &str)> {
-    Scanner::builtin_ocr().find(text).iter().map(|s| (s.kind, &text[s.start..s.end])).collect()
+    Scanner::builtin_ocr()
+        .find(text)
+        .iter()
+        .map(|s| (s.kind, &text[s.start..s.end]))
+        .collect()
 }
 
 #[test]
 fn emails() {
-    assert_eq!(hits("mail jane.doe+x@mail.example.co.uk now"), vec![(Kind::Email, "jane.doe+x@mail.example.co.uk")]);
-    assert_eq!(hits("<a href=\"mailto:bob@example.org\">"), vec![(Kind::Email, "bob@example.org")]);
+    assert_eq!(
+        hits("mail jane.doe+x@mail.example.co.uk now"),
+        vec![(Kind::Email, "jane.doe+x@mail.example.co.uk")]
+    );
+    assert_eq!(
+        hits("<a href=\"mailto:bob@example.org\">"),
+        vec![(Kind::Email, "bob@example.org")]
+    );
     assert!(hits("logo@2x.png and a@b and x@localhost").is_empty());
 }
 
@@ -32,7 +46,11 @@ fn cards_any_grouping() {
         "3530 1113 3330 0000",
         "3056 930902 5904",
     ] {
-        assert_eq!(hits(&format!("pay {text}.")), vec![(Kind::Card, text)], "{text}");
+        assert_eq!(
+            hits(&format!("pay {text}.")),
+            vec![(Kind::Card, text)],
+            "{text}"
+        );
     }
 }
 
@@ -43,15 +61,26 @@ fn cards_rejected() {
     // Luhn-valid but no issuer has this prefix.
     assert!(hits("id 1234 5678 9012 3452").is_empty());
     // Separated by two spaces or by dots: not a card grouping.
-    assert!(hits("4111  1111  1111  1111").iter().all(|(k, _)| *k != Kind::Card));
-    assert!(hits("4111.1111.1111.1111").iter().all(|(k, _)| *k != Kind::Card));
+    assert!(
+        hits("4111  1111  1111  1111")
+            .iter()
+            .all(|(k, _)| *k != Kind::Card)
+    );
+    assert!(
+        hits("4111.1111.1111.1111")
+            .iter()
+            .all(|(k, _)| *k != Kind::Card)
+    );
     // Glued to letters.
     assert!(hits("x4111111111111111 4111111111111111abc").is_empty());
 }
 
 #[test]
 fn card_glued_to_other_numbers() {
-    assert_eq!(hits("Ref 2024 4111 1111 1111 1111"), vec![(Kind::Card, "4111 1111 1111 1111")]);
+    assert_eq!(
+        hits("Ref 2024 4111 1111 1111 1111"),
+        vec![(Kind::Card, "4111 1111 1111 1111")]
+    );
 }
 
 #[test]
@@ -60,8 +89,14 @@ fn card_ocr_misreads() {
     assert_eq!(ocr_hits(text), vec![(Kind::Card, "4lll 1111 1111 111l")]);
     assert!(hits(text).is_empty());
     assert_eq!(ocr_hits("4111 1111 1111 1O11"), vec![]);
-    assert_eq!(ocr_hits("5555 5555 5555 4444 Ohio"), vec![(Kind::Card, "5555 5555 5555 4444")]);
-    assert_eq!(ocr_hits("4000 0000 0000 0OO2"), vec![(Kind::Card, "4000 0000 0000 0OO2")]);
+    assert_eq!(
+        ocr_hits("5555 5555 5555 4444 Ohio"),
+        vec![(Kind::Card, "5555 5555 5555 4444")]
+    );
+    assert_eq!(
+        ocr_hits("4000 0000 0000 0OO2"),
+        vec![(Kind::Card, "4000 0000 0000 0OO2")]
+    );
 }
 
 #[test]
@@ -83,20 +118,44 @@ fn reconstructed_typed_card() {
 
 #[test]
 fn ibans() {
-    assert_eq!(hits("IBAN: DE89 3704 0044 0532 0130 00 EUR"), vec![(Kind::Iban, "DE89 3704 0044 0532 0130 00")]);
-    assert_eq!(hits("GB82WEST12345698765432."), vec![(Kind::Iban, "GB82WEST12345698765432")]);
-    assert_eq!(hits("FR14 2004 1010 0505 0001 3M02 606"), vec![(Kind::Iban, "FR14 2004 1010 0505 0001 3M02 606")]);
+    assert_eq!(
+        hits("IBAN: DE89 3704 0044 0532 0130 00 EUR"),
+        vec![(Kind::Iban, "DE89 3704 0044 0532 0130 00")]
+    );
+    assert_eq!(
+        hits("GB82WEST12345698765432."),
+        vec![(Kind::Iban, "GB82WEST12345698765432")]
+    );
+    assert_eq!(
+        hits("FR14 2004 1010 0505 0001 3M02 606"),
+        vec![(Kind::Iban, "FR14 2004 1010 0505 0001 3M02 606")]
+    );
     // Bad checksum, wrong length, unknown country.
     assert!(hits("DE89 3704 0044 0532 0130 01").is_empty());
-    assert!(hits("DE89 3704 0044 0532 0130 0").iter().all(|(k, _)| *k != Kind::Iban));
-    assert!(hits("ZZ89 3704 0044 0532 0130 00").iter().all(|(k, _)| *k != Kind::Iban));
+    assert!(
+        hits("DE89 3704 0044 0532 0130 0")
+            .iter()
+            .all(|(k, _)| *k != Kind::Iban)
+    );
+    assert!(
+        hits("ZZ89 3704 0044 0532 0130 00")
+            .iter()
+            .all(|(k, _)| *k != Kind::Iban)
+    );
 }
 
 #[test]
 fn ssns() {
     assert_eq!(hits("SSN 123-45-6789."), vec![(Kind::Ssn, "123-45-6789")]);
     assert_eq!(hits("ssn: 078 05 1120"), vec![(Kind::Ssn, "078 05 1120")]);
-    for bad in ["000-12-3456", "666-12-3456", "900-12-3456", "999-12-3456", "123-00-4567", "123-45-0000"] {
+    for bad in [
+        "000-12-3456",
+        "666-12-3456",
+        "900-12-3456",
+        "999-12-3456",
+        "123-00-4567",
+        "123-45-0000",
+    ] {
         assert!(hits(&format!("SSN {bad}")).is_empty(), "{bad}");
     }
     // Mixed separators, bare nine digits.
@@ -121,7 +180,11 @@ fn phones() {
         "01 23 45 67 89",
         "+14155552671",
     ] {
-        assert_eq!(hits(&format!("ring {p} today")), vec![(Kind::Phone, p)], "{p}");
+        assert_eq!(
+            hits(&format!("ring {p} today")),
+            vec![(Kind::Phone, p)],
+            "{p}"
+        );
     }
     assert_eq!(hits("Phone: 4155552671"), vec![(Kind::Phone, "4155552671")]);
 }
@@ -146,10 +209,22 @@ fn not_phones() {
 
 #[test]
 fn ip_addresses() {
-    assert_eq!(hits("from 192.168.1.10:8080"), vec![(Kind::Ip, "192.168.1.10")]);
-    assert_eq!(hits("host 2001:db8::8a2e:370:7334 up"), vec![(Kind::Ip, "2001:db8::8a2e:370:7334")]);
-    assert_eq!(hits("2001:0db8:85a3:0000:0000:8a2e:0370:7334"), vec![(Kind::Ip, "2001:0db8:85a3:0000:0000:8a2e:0370:7334")]);
-    assert_eq!(hits("mapped ::ffff:192.0.2.128"), vec![(Kind::Ip, "::ffff:192.0.2.128")]);
+    assert_eq!(
+        hits("from 192.168.1.10:8080"),
+        vec![(Kind::Ip, "192.168.1.10")]
+    );
+    assert_eq!(
+        hits("host 2001:db8::8a2e:370:7334 up"),
+        vec![(Kind::Ip, "2001:db8::8a2e:370:7334")]
+    );
+    assert_eq!(
+        hits("2001:0db8:85a3:0000:0000:8a2e:0370:7334"),
+        vec![(Kind::Ip, "2001:0db8:85a3:0000:0000:8a2e:0370:7334")]
+    );
+    assert_eq!(
+        hits("mapped ::ffff:192.0.2.128"),
+        vec![(Kind::Ip, "::ffff:192.0.2.128")]
+    );
     assert!(hits("999.1.1.1 and 256.0.0.1").is_empty());
     // Version strings: see the crate docs for the rule.
     assert!(hits("version 1.2.3.4, v1.2.3.4, 1.2.3.4.5").is_empty());
@@ -159,9 +234,18 @@ fn ip_addresses() {
 
 #[test]
 fn macs() {
-    assert_eq!(hits("hw 00:1A:2B:3C:4D:5E up"), vec![(Kind::Mac, "00:1A:2B:3C:4D:5E")]);
-    assert_eq!(hits("hw 00-1a-2b-3c-4d-5e"), vec![(Kind::Mac, "00-1a-2b-3c-4d-5e")]);
-    assert_eq!(hits("hw 001a.2b3c.4d5e"), vec![(Kind::Mac, "001a.2b3c.4d5e")]);
+    assert_eq!(
+        hits("hw 00:1A:2B:3C:4D:5E up"),
+        vec![(Kind::Mac, "00:1A:2B:3C:4D:5E")]
+    );
+    assert_eq!(
+        hits("hw 00-1a-2b-3c-4d-5e"),
+        vec![(Kind::Mac, "00-1a-2b-3c-4d-5e")]
+    );
+    assert_eq!(
+        hits("hw 001a.2b3c.4d5e"),
+        vec![(Kind::Mac, "001a.2b3c.4d5e")]
+    );
 }
 
 #[test]
@@ -172,7 +256,10 @@ fn url_secrets() {
     );
     assert_eq!(
         hits("GET /cb?code=Zx81kLmn0pQ2r&state=1&access_token=abc123def456"),
-        vec![(Kind::UrlSecret, "Zx81kLmn0pQ2r"), (Kind::UrlSecret, "abc123def456")]
+        vec![
+            (Kind::UrlSecret, "Zx81kLmn0pQ2r"),
+            (Kind::UrlSecret, "abc123def456")
+        ]
     );
     assert_eq!(
         hits("https://s3.amazonaws.com/b/o?X-Amz-Signature=0a1b2c3d4e5f&X-Amz-Expires=300"),
@@ -181,7 +268,10 @@ fn url_secrets() {
     // A vendor token in a query string keeps its vendor kind.
     assert_eq!(
         hits("https://x.io/?api_key=AIzaSyA1234567890abcdefghijklmnopqrstuv"),
-        vec![(Kind::GoogleApiKey, "AIzaSyA1234567890abcdefghijklmnopqrstuv")]
+        vec![(
+            Kind::GoogleApiKey,
+            "AIzaSyA1234567890abcdefghijklmnopqrstuv"
+        )]
     );
     assert!(hits("https://example.com/search?q=rust&page=2&key=id").is_empty());
 }
@@ -191,19 +281,38 @@ fn vendor_tokens() {
     let cases = [
         ("AKIAIOSFODNN7EXAMPLE", Kind::AwsKeyId),
         ("ASIAY34FZKBOKMUTVV7A", Kind::AwsKeyId),
-        ("ghp_0123456789abcdefghijABCDEFGHIJ012345", Kind::GithubToken),
-        ("gho_0123456789abcdefghijABCDEFGHIJ012345", Kind::GithubToken),
-        ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN", Kind::GithubToken),
+        (
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+            Kind::GithubToken,
+        ),
+        (
+            "gho_0123456789abcdefghijABCDEFGHIJ012345",
+            Kind::GithubToken,
+        ),
+        (
+            "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN",
+            Kind::GithubToken,
+        ),
         ("glpat-xXxXxXxXxXxXxXxXxXxX", Kind::GitlabToken),
-        ("xoxb-123456789012-1234567890123-abcdefghijklmnopqrstuvwx", Kind::SlackToken),
+        (
+            "xoxb-123456789012-1234567890123-abcdefghijklmnopqrstuvwx",
+            Kind::SlackToken,
+        ),
         ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", Kind::StripeKey),
         ("rk_live_4eC39HqLyjWDarjtT1zdp7dc", Kind::StripeKey),
         ("pk_live_4eC39HqLyjWDarjtT1zdp7dc", Kind::StripeKey),
         ("sk_test_4eC39HqLyjWDarjtT1zdp7dc", Kind::StripeKey),
-        ("AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe", Kind::GoogleApiKey),
+        (
+            "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+            Kind::GoogleApiKey,
+        ),
     ];
     for (tok, kind) in cases {
-        assert_eq!(hits(&format!("using {tok} here")), vec![(kind, tok)], "{tok}");
+        assert_eq!(
+            hits(&format!("using {tok} here")),
+            vec![(kind, tok)],
+            "{tok}"
+        );
     }
     assert!(hits("AKIA1234 ghp_short sk_live_x").is_empty());
 }
@@ -233,7 +342,10 @@ fn private_keys() {
 
 #[test]
 fn secrets_in_json_and_shell() {
-    assert_eq!(hits(r#"{"password":"hunter22","user":"bob"}"#), vec![(Kind::Secret, "hunter22")]);
+    assert_eq!(
+        hits(r#"{"password":"hunter22","user":"bob"}"#),
+        vec![(Kind::Secret, "hunter22")]
+    );
     assert_eq!(
         hits(r#"{"api_key": "Zq8vN3xR7tL2pK9w"}"#),
         vec![(Kind::Secret, "Zq8vN3xR7tL2pK9w")]
@@ -242,9 +354,18 @@ fn secrets_in_json_and_shell() {
         hits("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
         vec![(Kind::AwsSecret, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")]
     );
-    assert_eq!(hits("DB_PASSWORD='c0rrect horse'"), vec![(Kind::Secret, "c0rrect horse")]);
-    assert_eq!(hits("secret: 8f1Kq0ZpW3xY7bN2"), vec![(Kind::Secret, "8f1Kq0ZpW3xY7bN2")]);
-    assert_eq!(hits("mysql --password=Pa55w0rd! -u root"), vec![(Kind::Secret, "Pa55w0rd!")]);
+    assert_eq!(
+        hits("DB_PASSWORD='c0rrect horse'"),
+        vec![(Kind::Secret, "c0rrect horse")]
+    );
+    assert_eq!(
+        hits("secret: 8f1Kq0ZpW3xY7bN2"),
+        vec![(Kind::Secret, "8f1Kq0ZpW3xY7bN2")]
+    );
+    assert_eq!(
+        hits("mysql --password=Pa55w0rd! -u root"),
+        vec![(Kind::Secret, "Pa55w0rd!")]
+    );
     // Not secrets: code, placeholders, low entropy, counters.
     for t in [
         "password = getpass()",
@@ -272,12 +393,27 @@ fn bare_aws_secret() {
 #[test]
 fn names() {
     assert_eq!(hits("Dear Mr. Smith,"), vec![(Kind::Person, "Smith")]);
-    assert_eq!(hits("Name: Xochitl Quispe"), vec![(Kind::Person, "Xochitl Quispe")]);
-    assert_eq!(hits("{\"full_name\": \"Ada Lovelace\"}"), vec![(Kind::Person, "Ada Lovelace")]);
-    assert_eq!(hits("I met Maria Garcia today"), vec![(Kind::Person, "Maria Garcia")]);
+    assert_eq!(
+        hits("Name: Xochitl Quispe"),
+        vec![(Kind::Person, "Xochitl Quispe")]
+    );
+    assert_eq!(
+        hits("{\"full_name\": \"Ada Lovelace\"}"),
+        vec![(Kind::Person, "Ada Lovelace")]
+    );
+    assert_eq!(
+        hits("I met Maria Garcia today"),
+        vec![(Kind::Person, "Maria Garcia")]
+    );
     assert_eq!(hits("Hi Priya, see you"), vec![(Kind::Person, "Priya")]);
-    assert_eq!(hits("Best regards,\nTom Baker"), vec![(Kind::Person, "Tom Baker")]);
-    assert_eq!(hits("with John F. Kennedy"), vec![(Kind::Person, "John F. Kennedy")]);
+    assert_eq!(
+        hits("Best regards,\nTom Baker"),
+        vec![(Kind::Person, "Tom Baker")]
+    );
+    assert_eq!(
+        hits("with John F. Kennedy"),
+        vec![(Kind::Person, "John F. Kennedy")]
+    );
     // Capitalised phrases that are not people.
     for t in [
         "Open the Quarterly Report in Google Chrome",
@@ -291,11 +427,20 @@ fn names() {
 
 #[test]
 fn addresses() {
-    assert_eq!(hits("Ship to 221B Baker Street, London."), vec![(Kind::Address, "221B Baker Street, London")]);
-    assert_eq!(hits("at 42 Main St today"), vec![(Kind::Address, "42 Main St")]);
+    assert_eq!(
+        hits("Ship to 221B Baker Street, London."),
+        vec![(Kind::Address, "221B Baker Street, London")]
+    );
+    assert_eq!(
+        hits("at 42 Main St today"),
+        vec![(Kind::Address, "42 Main St")]
+    );
     assert_eq!(
         hits("1600 Pennsylvania Avenue NW, Washington, DC 20500"),
-        vec![(Kind::Address, "1600 Pennsylvania Avenue NW, Washington, DC 20500")]
+        vec![(
+            Kind::Address,
+            "1600 Pennsylvania Avenue NW, Washington, DC 20500"
+        )]
     );
     assert!(hits("we shipped 42 Boxes today").is_empty());
 }
@@ -340,16 +485,31 @@ fn disabled_kinds_are_not_reported() {
 
 #[test]
 fn bad_config_is_an_error() {
-    let config = Config { secret_min_entropy: 9.0, ..Config::default() };
-    assert!(matches!(Scanner::new(config), Err(tracewell_redact::Error::Config(_))));
+    let config = Config {
+        secret_min_entropy: 9.0,
+        ..Config::default()
+    };
+    assert!(matches!(
+        Scanner::new(config),
+        Err(tracewell_redact::Error::Config(_))
+    ));
 }
 
 #[test]
 fn kinds_serialise_snake_case() {
-    assert_eq!(serde_json::to_string(&Kind::AwsKeyId).unwrap(), "\"aws_key_id\"");
-    assert_eq!(serde_json::to_string(&Kind::UrlSecret).unwrap(), "\"url_secret\"");
+    assert_eq!(
+        serde_json::to_string(&Kind::AwsKeyId).unwrap(),
+        "\"aws_key_id\""
+    );
+    assert_eq!(
+        serde_json::to_string(&Kind::UrlSecret).unwrap(),
+        "\"url_secret\""
+    );
     for k in Kind::ALL {
-        assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.name()));
+        assert_eq!(
+            serde_json::to_string(&k).unwrap(),
+            format!("\"{}\"", k.name())
+        );
         assert!(k.placeholder().starts_with('<') && k.placeholder().ends_with('>'));
     }
     assert_eq!(Kind::GoogleApiKey.placeholder(), "<GOOGLE_API_KEY>");
