@@ -31,7 +31,10 @@
 //! bytes only ever grow by complete, signed parts. A non-final part answers
 //! `202 {"hash", "stored": false, "offset": n}` with `Upload-Offset: n`; the
 //! final part runs the checks above on the assembled file and answers like a
-//! one-shot upload. If the assembled file fails them it is discarded.
+//! one-shot upload. If the assembled file fails them it is discarded. If the
+//! server already holds all `<total>` bytes (the final part arrived but the
+//! collector stopped before checking it), any part of the upload completes
+//! it; `HEAD` then reports `Upload-Offset` equal to the total.
 //!
 //! `HEAD /v1/segments/{hash}` answers `200` when the segment is stored
 //! (`Upload-Offset` = its size), otherwise `404` with `Upload-Offset` = the
@@ -338,6 +341,12 @@ async fn part_upload(
         return already_stored(&existing, device, hash);
     }
     let held = held_bytes(&path).await?;
+    if held == total {
+        // Every byte arrived before, but the check did not finish (the
+        // collector stopped in between): any part of the upload completes it.
+        drain(body, part_len).await;
+        return complete_parts(state, device, hash, &path).await;
+    }
     if held != first {
         drain(body, part_len).await;
         return Err(AppError::Conflict {
@@ -382,8 +391,17 @@ async fn part_upload(
     if offset < total {
         return Ok(ack(StatusCode::ACCEPTED, hash, Some(offset)));
     }
-    // Complete: move the assembled file to staging and check it like a
-    // one-shot upload; a file that fails is discarded.
+    complete_parts(state, device, hash, &path).await
+}
+
+/// Moves an assembled upload to staging and checks it like a one-shot
+/// upload; a file that fails is discarded.
+async fn complete_parts(
+    state: &AppState,
+    device: &AuthedDevice,
+    hash: &str,
+    path: &FsPath,
+) -> AppResult<Response> {
     let staged_path = state
         .0
         .staging_dir

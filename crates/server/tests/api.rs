@@ -554,6 +554,22 @@ async fn resuming_after_an_interrupted_part(ts: TestServer) {
     assert_eq!(ts.object(&hash).await.unwrap(), sealed);
 }
 
+async fn upload_held_in_full_but_unchecked_completes_on_any_part(ts: TestServer) {
+    let device = ts.enroll().await;
+    let sealed = seal(&device, &ts.recipient, &pseudo_random(300_000, 6));
+    let hash = content_hash(&sealed);
+    let n = sealed.len();
+    // As if the collector stopped after receiving the final part.
+    let dir = ts.dir.path().join("uploads/parts").join(&device.id);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{hash}.part")), &sealed).unwrap();
+    assert_eq!(held(&ts, &device, &hash).await, (StatusCode::NOT_FOUND, n as u64));
+    let r = ts.send(part(&device, &hash, &sealed, n - 1000, n - 1)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+    assert_eq!(ts.object(&hash).await.unwrap(), sealed);
+    assert_eq!(held(&ts, &device, &hash).await, (StatusCode::OK, n as u64));
+}
+
 async fn assembled_upload_that_fails_checks_is_discarded(ts: TestServer) {
     let device = ts.enroll().await;
     let sealed = seal(&device, &ts.recipient, &pseudo_random(100_000, 5));
@@ -609,5 +625,6 @@ scenarios! {
     resumable_upload_in_three_parts => Limits::default(),
     resuming_after_an_interrupted_part => Limits::default(),
     assembled_upload_that_fails_checks_is_discarded => Limits::default(),
+    upload_held_in_full_but_unchecked_completes_on_any_part => Limits::default(),
     every_bad_upload_is_a_clear_4xx_and_stores_nothing => small_limits(),
 }
