@@ -19,6 +19,10 @@ use tracewell_segment::{BandOptions, Codec, FrameEncoder, PngFilter, PngLevel};
 use tracewell_testbed::VirtualDisplay;
 use tracewell_testbed::script::{self, Pace};
 
+/// The xterms are allowed; frames are blanked outside them but not OCRed
+/// (pixel redaction is measured on its own).
+const BENCH_POLICY: &str = "version = 1\n[scope]\nallow_apps = [\"XTerm\"]\n[redaction]\npixels = \"off\"\n";
+
 const WIDTH: u32 = 1920;
 const HEIGHT: u32 = 1080;
 
@@ -104,9 +108,15 @@ fn run_session(tracewell: &Path, codec: &str, seconds: u64) -> anyhow::Result<Ru
     let driver = display.driver()?;
     let out = std::env::temp_dir().join(format!("tracewell-bench-{}-{codec}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
+    let policy = std::env::temp_dir().join(format!("tracewell-bench-{}-policy.toml", std::process::id()));
+    std::fs::write(&policy, BENCH_POLICY)?;
     let child = Command::new(tracewell)
         .args(["record", "--status-every", "3600", "--codec", codec, "--out"])
         .arg(&out)
+        .arg("--policy")
+        .arg(&policy)
+        .arg("--control")
+        .arg(out.with_extension("sock"))
         .env("DISPLAY", display.name())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())

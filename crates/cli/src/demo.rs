@@ -11,9 +11,19 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
+use tracewell_policy::Policy;
 use tracewell_recorder::SessionOptions;
 use tracewell_testbed::VirtualDisplay;
 use tracewell_testbed::script::{self, Pace};
+
+/// The demo records its two xterms and nothing else.
+const DEMO_POLICY: &str = r#"
+version = 1
+[scope]
+allow_apps = ["XTerm"]
+[redaction]
+pixels = "off"
+"#;
 
 #[derive(Args)]
 pub struct DemoArgs {
@@ -32,8 +42,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let (_left, left) = script::spawn_xterm(&driver, display.name(), "demo: notes", "80x24+10+10")?;
     let (_right, right) = script::spawn_xterm(&driver, display.name(), "demo: shell", "80x24+620+380")?;
 
-    let mut options = SessionOptions::new(&args.out);
+    let policy = Policy::from_toml(DEMO_POLICY).expect("the demo policy is valid");
+    let mut options = SessionOptions::new(&args.out, policy);
     options.display = Some(display.name().to_string());
+    for notice in tracewell_recorder::notices(&options) {
+        eprintln!("note: {notice}");
+    }
     options.progress_every = Duration::from_secs(4);
     let stop = AtomicBool::new(false);
     let summary = std::thread::scope(|scope| {
@@ -57,6 +71,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         );
         anyhow::Ok(summary?)
     })?;
+    for notice in &summary.notices {
+        eprintln!("note: {notice}");
+    }
     crate::record::print_summary(&summary);
     println!();
     crate::inspect::run(crate::inspect::InspectArgs::for_path(args.out))

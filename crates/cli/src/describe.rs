@@ -34,5 +34,6 @@ pub fn record(record: &Record) -> String {
         }
         Record::Frame(f) => format!("frame {}x{} ({:?}, {})", f.width, f.height, f.reason, bytes(f.png.len() as u64)),
         Record::Status(s) => format!("recorder {:?}", s.state),
+        Record::Privacy(p) => format!("privacy {:?}: {:?}", p.subject, p.counts),
     }
 }

@@ -4,9 +4,11 @@
 //! crates, print. Errors are printed as one line (`tracewell: error: …`)
 //! and exit non-zero; nothing here panics on bad input.
 
+mod control_cmd;
 mod demo;
 mod describe;
 mod inspect;
+mod policy_cmd;
 mod record;
 
 use std::process::ExitCode;
@@ -31,6 +33,14 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Record a scripted session on a private virtual display and inspect it.
     Demo(demo::DemoArgs),
+    /// Pause the running recorder: nothing is captured until resumed.
+    Pause(control_cmd::ControlArgs),
+    /// Resume the running recorder.
+    Resume(control_cmd::ControlArgs),
+    /// Show what the running recorder is doing.
+    Status(control_cmd::ControlArgs),
+    /// Capture policies.
+    Policy(policy_cmd::PolicyArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +52,10 @@ fn main() -> ExitCode {
         Command::Record(args) => record::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Pause(args) => control_cmd::run(args, "pause"),
+        Command::Resume(args) => control_cmd::run(args, "resume"),
+        Command::Status(args) => control_cmd::run(args, "status"),
+        Command::Policy(args) => policy_cmd::run(args),
     };
     match result {
         Ok(code) => code,

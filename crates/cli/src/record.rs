@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use tracewell_recorder::{SessionOptions, Stats, Summary};
+use tracewell_policy::Policy;
 use tracewell_segment::{Codec, PngFilter, PngLevel};
 
 #[derive(Args)]
@@ -16,6 +17,17 @@ pub struct RecordArgs {
     /// Folder for the segment files (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Capture policy (TOML; see `tracewell policy check`). Without one,
+    /// nothing is allowed until --allow-app names applications.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Also allow this application (WM_CLASS instance or class; globs).
+    #[arg(long = "allow-app", value_name = "CLASS")]
+    allow_apps: Vec<String>,
+    /// Control socket for `tracewell pause`/`resume`/`status` (default:
+    /// one per display under $XDG_RUNTIME_DIR/tracewell).
+    #[arg(long, value_name = "PATH")]
+    control: Option<PathBuf>,
     /// Stop after this many seconds (default: until Ctrl-C or SIGTERM).
     #[arg(long, value_name = "SECS")]
     duration: Option<f64>,
@@ -71,8 +83,17 @@ impl RecordArgs {
         if self.segment_secs == 0 || self.segment_mib == 0 || self.status_every == 0 {
             bail!("--segment-secs, --segment-mib and --status-every must be at least 1");
         }
-        let mut options = SessionOptions::new(&self.out);
+        let mut policy = match &self.policy {
+            Some(path) => Policy::load(path)?,
+            None => Policy::default(),
+        };
+        policy.allow_apps(&self.allow_apps);
+        let mut options = SessionOptions::new(&self.out, policy);
         options.display = self.display.clone();
+        options.control = Some(match &self.control {
+            Some(path) => path.clone(),
+            None => control_path(self.display.as_deref()),
+        });
         options.duration = self.duration.map(Duration::from_secs_f64);
         options.capture.max_fps = self.max_fps;
         options.capture.motion_hz = self.motion_hz;
@@ -95,8 +116,19 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(signal, stop.clone()).context("cannot install signal handlers")?;
     }
-    eprintln!("● recording {} into {} — Ctrl-C to stop", display_name(&options), options.out.display());
+    eprintln!(
+        "● recording {} into {} — Ctrl-C to stop, {} or `tracewell pause` to pause",
+        display_name(&options),
+        options.out.display(),
+        options.policy.pause_hotkey
+    );
+    for notice in tracewell_recorder::notices(&options) {
+        eprintln!("note: {notice}");
+    }
     let summary = tracewell_recorder::record(&options, &stop, |stats| eprintln!("● {}", status_line(stats)))?;
+    for notice in &summary.notices {
+        eprintln!("note: {notice}");
+    }
     print_summary(&summary);
     Ok(ExitCode::SUCCESS)
 }
@@ -105,15 +137,24 @@ fn display_name(options: &SessionOptions) -> String {
     options.display.clone().or_else(|| std::env::var("DISPLAY").ok()).unwrap_or_else(|| "(no display)".into())
 }
 
-/// One status line: elapsed time, events, frames, bytes.
+/// The control socket of the recorder on a display (`None`: `$DISPLAY`).
+pub fn control_path(display: Option<&str>) -> PathBuf {
+    let display = display.map(String::from).or_else(|| std::env::var("DISPLAY").ok()).unwrap_or_default();
+    tracewell_recorder::control::default_path(&display)
+}
+
+/// One status line: state, elapsed time, events, frames, bytes.
 pub fn status_line(stats: &Stats) -> String {
     format!(
-        "{:>5.0} s | {} events ({} keys, {} clicks) | {} frames | {}",
+        "{} {:>5.0} s | {} events ({} keys, {} clicks) | {} frames | {} redacted, {} withheld | {}",
+        if stats.paused { "paused   " } else { "recording" },
         stats.elapsed.as_secs_f64(),
         stats.events,
         stats.key_presses,
         stats.clicks,
         stats.frames,
+        stats.redactions,
+        stats.withheld.total_events(),
         crate::describe::bytes(stats.bytes),
     )
 }

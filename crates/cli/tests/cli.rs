@@ -28,6 +28,15 @@ fn assert_clean_error(output: &Output, needle: &str) {
     assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
 }
 
+/// A policy allowing the given applications, with frames blanked outside
+/// them but no OCR (these tests are about recording, not pixel redaction).
+fn policy_file(dir: &Path, apps: &[&str]) -> std::path::PathBuf {
+    let path = dir.join("policy.toml");
+    let apps: Vec<String> = apps.iter().map(|a| format!("{a:?}")).collect();
+    std::fs::write(&path, format!("version = 1\n[scope]\nallow_apps = [{}]\n[redaction]\npixels = \"off\"\n", apps.join(", "))).unwrap();
+    path
+}
+
 fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("inspect --json output is not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
@@ -50,9 +59,14 @@ fn record_until_sigterm_then_inspect() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("rec");
+    let control = dir.path().join("control.sock");
     let child = tracewell()
         .args(["record", "--out"])
         .arg(&out)
+        .arg("--policy")
+        .arg(policy_file(dir.path(), &["Notes"]))
+        .arg("--control")
+        .arg(&control)
         .args(["--status-every", "1"])
         .env("DISPLAY", display.name())
         .stdout(Stdio::piped())
@@ -66,6 +80,8 @@ fn record_until_sigterm_then_inspect() {
     }
     assert!(has_segment(&out), "no segment appeared");
     std::thread::sleep(Duration::from_millis(500));
+    let status = tracewell().arg("status").arg("--control").arg(&control).output().unwrap();
+    assert!(String::from_utf8_lossy(&status.stdout).contains("\"state\":\"recording\""), "{}", stderr(&status));
     driver.type_text("hello wurld").unwrap();
     for _ in 0..4 {
         driver.chord(&[0xff08]).unwrap(); // BackSpace
@@ -73,6 +89,14 @@ fn record_until_sigterm_then_inspect() {
     driver.type_text("orld!").unwrap();
     driver.move_pointer(300, 250).unwrap();
     driver.click(1).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // Paused by command: nothing typed now is captured.
+    let paused = tracewell().arg("pause").arg("--control").arg(&control).output().unwrap();
+    assert!(String::from_utf8_lossy(&paused.stdout).contains("\"state\":\"paused\""), "{}", stderr(&paused));
+    std::thread::sleep(Duration::from_millis(300));
+    driver.type_text(" secret").unwrap();
+    let resumed = tracewell().arg("resume").arg("--control").arg(&control).output().unwrap();
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
     std::thread::sleep(Duration::from_millis(1500));
     let pid = child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
@@ -89,6 +113,8 @@ fn record_until_sigterm_then_inspect() {
     assert_eq!(report["total"]["typed_text"], "hello world!");
     assert_eq!(report["total"]["truncated_segments"], 0);
     assert_eq!(report["total"]["counts"]["/input/mouse"], 2);
+    // Started, paused, resumed, stopped.
+    assert_eq!(report["total"]["counts"]["/recorder/status"], 4);
     assert!(report["total"]["frames"].as_u64().unwrap() >= 1);
     assert_eq!(report["segments"][0]["format"], "tracewell.segment/1");
 
@@ -110,9 +136,9 @@ fn has_segment(dir: &Path) -> bool {
 #[test]
 fn record_without_a_display_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let output = tracewell().args(["record", "--duration", "1", "--out"]).arg(dir.path()).env_remove("DISPLAY").output().unwrap();
+    let output = tracewell().args(["record", "--duration", "1", "--allow-app", "x", "--out"]).arg(dir.path()).env_remove("DISPLAY").output().unwrap();
     assert_clean_error(&output, "$DISPLAY is not set");
-    let output = tracewell().args(["record", "--duration", "1", "--display", ":5001", "--out"]).arg(dir.path()).output().unwrap();
+    let output = tracewell().args(["record", "--duration", "1", "--allow-app", "x", "--display", ":5001", "--out"]).arg(dir.path()).output().unwrap();
     assert_clean_error(&output, "cannot connect to X display");
 }
 
@@ -123,7 +149,7 @@ fn record_into_an_unwritable_folder_is_a_clear_error() {
     let file = dir.path().join("a-file");
     std::fs::write(&file, b"not a folder").unwrap();
     let output = tracewell()
-        .args(["record", "--duration", "1", "--out"])
+        .args(["record", "--duration", "1", "--allow-app", "x", "--out"])
         .arg(file.join("sub"))
         .env("DISPLAY", display.name())
         .output()
@@ -173,6 +199,8 @@ fn inspect_reports_a_truncated_segment_and_what_it_recovered() {
     let mut child = tracewell()
         .args(["record", "--out"])
         .arg(&out)
+        .arg("--policy")
+        .arg(policy_file(dir.path(), &["T"]))
         .env("DISPLAY", display.name())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -220,6 +248,8 @@ fn segments_rotate_by_duration_and_each_stands_alone() {
     let child = tracewell()
         .args(["record", "--duration", "4.5", "--segment-secs", "1", "--out"])
         .arg(&out)
+        .arg("--policy")
+        .arg(policy_file(dir.path(), &["Rot"]))
         .env("DISPLAY", display.name())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -247,4 +277,37 @@ fn segments_rotate_by_duration_and_each_stands_alone() {
         assert!(segment["counts"]["/window/active"].as_u64().unwrap_or(0) >= 1, "segment {i}: {segment}");
         assert!(segment["frames"]["count"].as_u64().unwrap_or(0) >= 1, "segment {i}: {segment}");
     }
+}
+
+#[test]
+fn record_refuses_a_policy_that_allows_nothing_and_bad_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = tracewell().args(["record", "--duration", "1", "--display", ":5002", "--out"]).arg(dir.path()).output().unwrap();
+    assert_clean_error(&output, "allows no application");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "version = 1\n[scope]\nallow_app = [\"x\"]\n").unwrap();
+    let output = tracewell().args(["record", "--out", "x", "--policy"]).arg(&bad).output().unwrap();
+    assert_clean_error(&output, "unknown field");
+}
+
+#[test]
+fn policy_check_validates_and_summarises() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = policy_file(dir.path(), &["XTerm"]);
+    let output = tracewell().args(["policy", "check"]).arg(&good).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("valid policy") && text.contains("pixel redaction: off"), "{text}");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "version = 1\n[redaction]\npixels = \"blur\"\n").unwrap();
+    assert_clean_error(&tracewell().args(["policy", "check"]).arg(&bad).output().unwrap(), "redaction.pixels");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../policy/example-policy.toml");
+    assert!(tracewell().args(["policy", "check", example]).output().unwrap().status.success());
+}
+
+#[test]
+fn control_commands_without_a_recorder_are_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = tracewell().arg("pause").arg("--control").arg(dir.path().join("none.sock")).output().unwrap();
+    assert_clean_error(&output, "no recorder answers");
 }

@@ -27,7 +27,7 @@ pub use event::{
 };
 pub use fingerprint::Fingerprint;
 pub use frame::{Frame, FrameReason, Monitor};
-pub use typed::typed_text;
+pub use typed::{EditTrace, Inserted, typed_text};
 pub use window::{Rect, StackedWindow, WindowChange, WindowEvent, WindowInfo, WindowStack, window_at};
 
 /// Nanoseconds on the monotonic clock (`CLOCK_MONOTONIC`).

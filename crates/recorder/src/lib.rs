@@ -8,11 +8,19 @@
 //! - [`Stats`]: running counts handed to a progress callback (the CLI's
 //!   status line) and returned at the end.
 //!
-//! Later stages (guard, redaction, sealing) slot in between capture and the
-//! sink here; this crate is where the agent's pipeline is assembled.
+//! The pipeline assembled here: capture → guard ([`tracewell_guard`]) →
+//! redact (titles and typed text with [`tracewell_redact`], pixels through
+//! a [`FrameRedactor`]) → encode → segment. A [`control`] socket lets
+//! `tracewell pause` and `resume` reach a running recorder. Sealing and
+//! spooling come next.
 
+pub mod control;
 mod recording_id;
 mod session;
+mod typing;
 
 pub use recording_id::recording_id;
-pub use session::{Error, SessionOptions, Stats, Summary, record};
+pub use session::{
+    Error, FrameRedactor, FrameRedactorFactory, SessionOptions, Stats, Summary, notices, record,
+};
+pub use typing::TypingRedactor;

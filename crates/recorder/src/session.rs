@@ -1,17 +1,23 @@
-//! The session loop.
+//! The session loop: capture → guard → redact → segment.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use tracewell_capture::{CaptureOptions, X11Capture, now_ns};
-use tracewell_model::{Event, PauseSource, PressState};
+use tracewell_capture::{CaptureOptions, HotkeySpec, X11Capture, now_ns};
+use tracewell_guard::{Guard, Withheld};
+use tracewell_model::{Event, Frame, PauseSource, PressState, WindowEvent};
+use tracewell_policy::{PixelRedaction, Policy};
+use tracewell_redact::Scanner;
 use tracewell_segment::{
-    Codec, EncodedFrame, FrameEncoder, Record, RecorderState, RecordingMeta, SegmentSink,
-    SinkOptions, Status,
+    Codec, EncodedFrame, FrameEncoder, PrivacyRecord, PrivacySubject, Record, RecorderState,
+    RecordingMeta, SegmentSink, SinkOptions, Status,
 };
 
+use crate::control::{ControlServer, Verb};
 use crate::recording_id;
+use crate::typing::TypingRedactor;
 
 /// Why a session could not start or ended early.
 #[derive(Debug, thiserror::Error)]
@@ -21,10 +27,28 @@ pub enum Error {
     Capture(#[from] tracewell_capture::Error),
     #[error(transparent)]
     Segment(#[from] tracewell_segment::Error),
+    /// The policy allows no application: nothing could be captured.
+    #[error(
+        "the capture policy allows no application, so nothing would be recorded: allow some with --allow-app CLASS or a policy file (scope.allow_apps)"
+    )]
+    NothingAllowed,
+    #[error("control socket {path}: {source}")]
+    Control { path: PathBuf, source: std::io::Error },
 }
 
+/// Redacts the pixels of a frame in place (OCR → scanner → filled boxes),
+/// returning the kinds and counts it found.
+pub trait FrameRedactor {
+    fn redact(&mut self, frame: &mut Frame) -> Result<BTreeMap<String, u32>, String>;
+}
+
+/// Makes the frame redactor when a session starts; an error means OCR is
+/// unavailable (and, if the policy requires pixel redaction, no frames
+/// are taken).
+pub type FrameRedactorFactory = fn() -> Result<Box<dyn FrameRedactor>, String>;
+
 /// What to record, where, and for how long.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SessionOptions {
     /// The folder segments are written to (created if needed).
     pub out: PathBuf,
@@ -32,23 +56,31 @@ pub struct SessionOptions {
     pub display: Option<String>,
     /// Stop after this long; `None` records until stopped.
     pub duration: Option<Duration>,
+    pub policy: Policy,
     pub capture: CaptureOptions,
     pub sink: SinkOptions,
     pub codec: Codec,
+    /// How pixel redaction is set up; `None`: not available.
+    pub frame_redactor: Option<FrameRedactorFactory>,
+    /// The control socket (`tracewell pause`); `None` for no socket.
+    pub control: Option<PathBuf>,
     /// How often the progress callback is called.
     pub progress_every: Duration,
 }
 
 impl SessionOptions {
-    /// Defaults for everything but the output folder.
-    pub fn new(out: impl Into<PathBuf>) -> SessionOptions {
+    /// Defaults for everything but the output folder and the policy.
+    pub fn new(out: impl Into<PathBuf>, policy: Policy) -> SessionOptions {
         SessionOptions {
             out: out.into(),
             display: None,
             duration: None,
+            policy,
             capture: CaptureOptions::default(),
             sink: SinkOptions::default(),
             codec: Codec::default(),
+            frame_redactor: None,
+            control: None,
             progress_every: Duration::from_secs(5),
         }
     }
@@ -58,7 +90,8 @@ impl SessionOptions {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     pub elapsed: Duration,
-    /// Every event written, frames included.
+    pub paused: bool,
+    /// Every record written, frames included.
     pub events: u64,
     pub key_presses: u64,
     pub clicks: u64,
@@ -69,6 +102,10 @@ pub struct Stats {
     pub frame_bytes: u64,
     /// Bytes of segment files on disk so far.
     pub bytes: u64,
+    /// Matches redacted (typed text, titles, pixels).
+    pub redactions: u64,
+    /// What the guard withheld.
+    pub withheld: Withheld,
 }
 
 /// How a session ended.
@@ -78,6 +115,22 @@ pub struct Summary {
     pub stats: Stats,
     /// The segment files written, in order.
     pub segments: Vec<PathBuf>,
+    /// Things the person should know (frames off, hotkey unavailable …).
+    pub notices: Vec<String>,
+}
+
+/// What the session will and will not capture, said before it starts.
+pub fn notices(options: &SessionOptions) -> Vec<String> {
+    let mut notices = Vec::new();
+    if options.policy.default_allows() {
+        notices.push("the policy's scope default is \"allow\": every application not denied is captured".into());
+    }
+    if !options.policy.modalities.screen {
+        notices.push("screen capture is off in the policy: no frames".into());
+    } else if options.policy.redaction.pixels == PixelRedaction::Off {
+        notices.push("pixel redaction is off in the policy: frames are blanked outside allowed windows but text on screen is not redacted".into());
+    }
+    notices
 }
 
 /// Records until `stop` is set or the duration passes, calling `progress`
@@ -88,7 +141,49 @@ pub fn record(
     stop: &AtomicBool,
     mut progress: impl FnMut(&Stats),
 ) -> Result<Summary, Error> {
-    let capture = X11Capture::start(options.display.as_deref(), options.capture.clone())?;
+    let policy = &options.policy;
+    if !policy.allows_anything() {
+        return Err(Error::NothingAllowed);
+    }
+    let mut notices = Vec::new();
+    let mut frame_redactor = None;
+    let mut frames = options.capture.frames && policy.modalities.screen;
+    if frames && policy.redaction.pixels == PixelRedaction::Required {
+        match options.frame_redactor.map(|make| make()) {
+            Some(Ok(redactor)) => frame_redactor = Some(redactor),
+            Some(Err(why)) => {
+                frames = false;
+                notices.push(format!("no frames: the policy requires pixel redaction and OCR is unavailable ({why})"));
+            }
+            None => {
+                frames = false;
+                notices.push("no frames: the policy requires pixel redaction and this recorder has no OCR".into());
+            }
+        }
+    }
+    let hotkey = &policy.pause_hotkey;
+    let capture_options = CaptureOptions {
+        frames,
+        pause_hotkey: Some(HotkeySpec {
+            keysym: hotkey.keysym,
+            ctrl: hotkey.ctrl,
+            alt: hotkey.alt,
+            shift: hotkey.shift,
+            super_: hotkey.super_,
+        }),
+        ..options.capture.clone()
+    };
+    let (control, commands) = match &options.control {
+        Some(path) => {
+            let (server, rx) = ControlServer::bind(path).map_err(|source| Error::Control { path: path.clone(), source })?;
+            (Some(server), Some(rx))
+        }
+        None => (None, None),
+    };
+    let capture = X11Capture::start(options.display.as_deref(), capture_options)?;
+    if !capture.hotkey_grabbed() {
+        notices.push(format!("the pause hotkey {hotkey} is taken by another application; use `tracewell pause`"));
+    }
     let recording = RecordingMeta {
         recording_id: recording_id(),
         recorder_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -96,16 +191,18 @@ pub fn record(
         screen: Some(capture.screen_size()),
     };
     let recording_id = recording.recording_id.clone();
-    let sink = match SegmentSink::new(&options.out, options.sink.clone(), recording) {
-        Ok(sink) => sink,
-        Err(e) => {
-            capture.stop();
-            return Err(e.into());
-        }
+    let sink = SegmentSink::new(&options.out, options.sink.clone(), recording)?;
+    let mut pipeline = Pipeline {
+        sink,
+        guard: Guard::new(policy.clone()),
+        typing: TypingRedactor::new(Scanner::builtin()),
+        frame_redactor,
+        encoder: FrameEncoder::new(options.codec),
+        stats: Stats::default(),
+        reported_withheld: Withheld::default(),
     };
-    let mut writer = Writer { sink, encoder: FrameEncoder::new(options.codec), stats: Stats::default() };
     let started = Instant::now();
-    writer.status(RecorderState::Started, None)?;
+    pipeline.write(Record::Status(Status { t_ns: now_ns(), state: RecorderState::Started, detail: None }))?;
     let mut last_progress = Instant::now();
     let mut failure = None;
     loop {
@@ -113,96 +210,186 @@ pub fn record(
             break;
         }
         match capture.recv_timeout(Duration::from_millis(100)) {
-            Ok(Some(event)) => writer.event(event)?,
+            Ok(Some(event)) => pipeline.event(event)?,
             Ok(None) => {}
             Err(e) => {
                 failure = Some(e);
                 break;
             }
         }
-        writer.sink.flush_if_due()?;
+        for record in pipeline.typing.tick(now_ns()) {
+            pipeline.write(record)?;
+        }
+        pipeline.sink.flush_if_due()?;
+        if let Some(commands) = &commands {
+            while let Ok(command) = commands.try_recv() {
+                match command.verb {
+                    Verb::Pause => capture.set_paused(true),
+                    Verb::Resume => capture.set_paused(false),
+                    Verb::Status => {}
+                }
+                let paused = match command.verb {
+                    Verb::Pause => true,
+                    Verb::Resume => false,
+                    Verb::Status => pipeline.stats.paused,
+                };
+                let s = &pipeline.stats;
+                let _ = command.reply.send(format!(
+                    "{{\"state\":\"{}\",\"events\":{},\"frames\":{},\"bytes\":{}}}",
+                    if paused { "paused" } else { "recording" },
+                    s.events,
+                    s.frames,
+                    pipeline.sink.bytes_written()
+                ));
+            }
+        }
         if last_progress.elapsed() >= options.progress_every {
             last_progress = Instant::now();
-            writer.stats.elapsed = started.elapsed();
-            writer.stats.bytes = writer.sink.bytes_written();
-            progress(&writer.stats);
+            pipeline.report_withheld()?;
+            pipeline.stats.elapsed = started.elapsed();
+            pipeline.stats.bytes = pipeline.sink.bytes_written();
+            progress(&pipeline.stats);
         }
     }
+    drop(control);
     for event in capture.stop() {
-        writer.event(event)?;
+        pipeline.event(event)?;
     }
+    for record in pipeline.typing.close() {
+        pipeline.write(record)?;
+    }
+    pipeline.report_withheld()?;
     let detail = failure.as_ref().map(|e| e.to_string());
-    writer.status(RecorderState::Stopped, detail)?;
-    let Writer { sink, mut stats, .. } = writer;
+    pipeline.write(Record::Status(Status { t_ns: now_ns(), state: RecorderState::Stopped, detail }))?;
+    let Pipeline { sink, mut stats, .. } = pipeline;
     let summaries = sink.close()?;
     stats.elapsed = started.elapsed();
     stats.bytes = summaries.iter().map(|s| s.bytes).sum();
     if let Some(e) = failure {
         return Err(e.into());
     }
-    Ok(Summary { recording_id, stats, segments: summaries.into_iter().map(|s| s.path).collect() })
+    Ok(Summary { recording_id, stats, segments: summaries.into_iter().map(|s| s.path).collect(), notices })
 }
 
-struct Writer {
+/// Guard, redaction and encoding in front of the segment sink.
+struct Pipeline {
     sink: SegmentSink,
+    guard: Guard,
+    typing: TypingRedactor,
+    frame_redactor: Option<Box<dyn FrameRedactor>>,
     encoder: FrameEncoder,
     stats: Stats,
+    reported_withheld: Withheld,
 }
 
-impl Writer {
+impl Pipeline {
     fn event(&mut self, event: Event) -> Result<(), Error> {
-        let stats = &mut self.stats;
-        stats.events += 1;
+        let Some(event) = self.guard.apply(event) else { return Ok(()) };
         let record = match event {
-            Event::Key(k) => {
-                stats.key_presses += u64::from(k.state == PressState::Press);
-                Record::Key(k)
-            }
-            Event::Button(b) => {
-                stats.clicks += u64::from(b.state == PressState::Press);
-                Record::Button(b)
-            }
-            Event::Scroll(s) => {
-                stats.scrolls += 1;
-                Record::Scroll(s)
-            }
+            Event::Key(k) => Record::Key(k),
+            Event::Button(b) => Record::Button(b),
+            Event::Scroll(s) => Record::Scroll(s),
             Event::Motion(m) => Record::Motion(m),
             Event::Window(w) => {
-                stats.window_changes += 1;
+                let (w, counts) = redact_title(w);
+                if let Some(counts) = counts {
+                    self.stats.redactions += counts.values().map(|&n| u64::from(n)).sum::<u64>();
+                    self.write(Record::Privacy(PrivacyRecord { t_ns: w.t_ns, subject: PrivacySubject::Title, counts }))?;
+                }
                 Record::Window(w)
             }
-            Event::Stack { .. } | Event::SecureInput { .. } => {
-                stats.events -= 1;
-                return Ok(());
-            }
             Event::Paused { t_ns, paused, source } => {
+                self.stats.paused = paused;
                 let state = if paused { RecorderState::Paused } else { RecorderState::Resumed };
-                let detail = serde_name(source);
+                let detail = match source {
+                    PauseSource::Hotkey => "hotkey",
+                    PauseSource::Command => "command",
+                    PauseSource::Recorder => "recorder",
+                };
                 Record::Status(Status { t_ns, state, detail: Some(detail.into()) })
             }
-            Event::Frame(frame) => {
+            Event::Frame(mut frame) => {
+                if let Some(redactor) = &mut self.frame_redactor {
+                    match redactor.redact(&mut frame) {
+                        Ok(counts) if !counts.is_empty() => {
+                            self.stats.redactions += counts.values().map(|&n| u64::from(n)).sum::<u64>();
+                            self.write(Record::Privacy(PrivacyRecord { t_ns: frame.t_ns, subject: PrivacySubject::Frame, counts }))?;
+                        }
+                        Ok(_) => {}
+                        // Fail closed: a frame that could not be redacted is not written.
+                        Err(_) => return Ok(()),
+                    }
+                }
                 let png = self.encoder.encode_png(&frame)?;
-                stats.frames += 1;
-                stats.frame_bytes += png.len() as u64;
                 Record::Frame(EncodedFrame::new(&frame, png))
             }
+            Event::Stack { .. } | Event::SecureInput { .. } => return Ok(()),
         };
+        for record in self.typing.push(record) {
+            self.write(record)?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, record: Record) -> Result<(), Error> {
+        let stats = &mut self.stats;
+        stats.events += 1;
+        match &record {
+            Record::Key(k) => stats.key_presses += u64::from(k.state == PressState::Press),
+            Record::Button(b) => stats.clicks += u64::from(b.state == PressState::Press),
+            Record::Scroll(_) => stats.scrolls += 1,
+            Record::Window(_) => stats.window_changes += 1,
+            Record::Frame(f) => {
+                stats.frames += 1;
+                stats.frame_bytes += f.png.len() as u64;
+            }
+            Record::Privacy(p) if p.subject == PrivacySubject::TypedText => {
+                stats.redactions += p.counts.values().map(|&n| u64::from(n)).sum::<u64>();
+            }
+            _ => {}
+        }
         self.sink.write(&record)?;
         Ok(())
     }
 
-    fn status(&mut self, state: RecorderState, detail: Option<String>) -> Result<(), Error> {
-        self.sink.write(&Record::Status(Status { t_ns: now_ns(), state, detail }))?;
+    /// Writes what the guard withheld since the last report, if anything.
+    fn report_withheld(&mut self) -> Result<(), Error> {
+        let now = self.guard.withheld().clone();
+        let before = &self.reported_withheld;
+        let mut counts = BTreeMap::new();
+        for (name, n, m) in [
+            ("keys", now.keys, before.keys),
+            ("secure_keys", now.secure_keys, before.secure_keys),
+            ("buttons", now.buttons, before.buttons),
+            ("scrolls", now.scrolls, before.scrolls),
+            ("motions", now.motions, before.motions),
+            ("window_changes", now.window_changes, before.window_changes),
+            ("frames", now.frames, before.frames),
+            ("frames_blanked", now.frames_blanked, before.frames_blanked),
+        ] {
+            if n > m {
+                counts.insert(name.to_string(), (n - m).min(u64::from(u32::MAX)) as u32);
+            }
+        }
+        self.stats.withheld = now.clone();
+        self.reported_withheld = now;
+        if !counts.is_empty() {
+            self.write(Record::Privacy(PrivacyRecord { t_ns: now_ns(), subject: PrivacySubject::Withheld, counts }))?;
+        }
         Ok(())
     }
 }
 
-fn serde_name(source: PauseSource) -> &'static str {
-    match source {
-        PauseSource::Hotkey => "hotkey",
-        PauseSource::Command => "command",
-        PauseSource::Recorder => "recorder",
+/// Redacts a window title; the counts when anything was found.
+fn redact_title(mut event: WindowEvent) -> (WindowEvent, Option<BTreeMap<String, u32>>) {
+    let Some(title) = event.window.as_mut().and_then(|w| w.title.as_mut()) else { return (event, None) };
+    let redacted = Scanner::builtin().redact(title);
+    if redacted.total() == 0 {
+        return (event, None);
     }
+    let counts = redacted.counts().iter().map(|(k, n)| (k.name().to_string(), *n)).collect();
+    *title = redacted.into_inner();
+    (event, Some(counts))
 }
 
 /// The machine's host name, or `unknown`.
@@ -213,3 +400,4 @@ fn hostname() -> String {
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "unknown".into())
 }
+

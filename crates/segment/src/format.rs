@@ -39,6 +39,7 @@
 //! | `/window/active` | `tracewell.WindowEvent` | [`tracewell_model::WindowEvent`] + `carried` |
 //! | `/screen/frame` | `foxglove.CompressedImage` | frame metadata + PNG, see below |
 //! | `/recorder/status` | `tracewell.Status` | [`crate::Status`] |
+//! | `/privacy/redactions` | `tracewell.Privacy` | [`crate::PrivacyRecord`]: kinds and counts of what was redacted or withheld, never values |
 //!
 //! Mouse input uses three channels rather than one tagged channel: each
 //! message is then exactly a model type, and the high-rate motion stream can
@@ -106,11 +107,12 @@ pub enum Topic {
     Window,
     Frame,
     Status,
+    Privacy,
 }
 
 impl Topic {
     /// Every topic, in channel-id order.
-    pub const ALL: [Topic; 7] = [
+    pub const ALL: [Topic; 8] = [
         Topic::Keyboard,
         Topic::Mouse,
         Topic::Scroll,
@@ -118,6 +120,7 @@ impl Topic {
         Topic::Window,
         Topic::Frame,
         Topic::Status,
+        Topic::Privacy,
     ];
 
     /// The MCAP topic name.
@@ -130,6 +133,7 @@ impl Topic {
             Topic::Window => "/window/active",
             Topic::Frame => "/screen/frame",
             Topic::Status => "/recorder/status",
+            Topic::Privacy => "/privacy/redactions",
         }
     }
 
@@ -148,6 +152,7 @@ impl Topic {
             Topic::Window => "tracewell.WindowEvent",
             Topic::Frame => "foxglove.CompressedImage",
             Topic::Status => "tracewell.Status",
+            Topic::Privacy => "tracewell.Privacy",
         }
     }
 
@@ -161,6 +166,7 @@ impl Topic {
             Topic::Window => include_str!("../schemas/window_event.json"),
             Topic::Frame => include_str!("../schemas/frame.json"),
             Topic::Status => include_str!("../schemas/status.json"),
+            Topic::Privacy => include_str!("../schemas/privacy.json"),
         }
     }
 }
@@ -330,6 +336,7 @@ pub(crate) fn encode_message(record: &Record, carried: bool, log_time: u64) -> R
         Record::Scroll(e) => serde_json::to_vec(e)?,
         Record::Motion(e) => serde_json::to_vec(e)?,
         Record::Status(s) => serde_json::to_vec(s)?,
+        Record::Privacy(p) => serde_json::to_vec(p)?,
         Record::Window(event) => serde_json::to_vec(&WindowOut { event, carried })?,
         Record::Frame(f) => serde_json::to_vec(&FrameOut {
             timestamp: Timestamp {
@@ -367,6 +374,7 @@ pub(crate) fn decode_message(topic: Topic, data: &[u8]) -> Result<(Record, bool)
         Topic::Scroll => plain(json(data).map(Record::Scroll)),
         Topic::Motion => plain(json(data).map(Record::Motion)),
         Topic::Status => plain(json(data).map(Record::Status)),
+        Topic::Privacy => plain(json(data).map(Record::Privacy)),
         Topic::Window => {
             let w: WindowIn = json(data).map_err(bad)?;
             Ok((Record::Window(w.event), w.carried))

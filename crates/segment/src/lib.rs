@@ -34,6 +34,6 @@ pub use frame_codec::{Codec, FrameEncoder, PngFilter, PngLevel, RgbImage, decode
 pub use reader::{
     SegmentContents, SegmentMessage, list_segments, read_meta, read_segment, read_segment_bytes,
 };
-pub use record::{EncodedFrame, Record, RecorderState, Status};
+pub use record::{EncodedFrame, PrivacyRecord, PrivacySubject, Record, RecorderState, Status};
 pub use sink::{Anchor, Clock, RecordingMeta, SegmentSink, SinkOptions, SystemClock, monotonic_ns};
 pub use writer::{SegmentSummary, SegmentWriter, WriterOptions};

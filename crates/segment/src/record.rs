@@ -63,6 +63,31 @@ pub struct Status {
     pub detail: Option<String>,
 }
 
+/// What a privacy record is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrivacySubject {
+    /// A run of typed text (its key events were replaced by placeholders).
+    TypedText,
+    /// A window title.
+    Title,
+    /// The pixels of one frame (OCR boxes filled).
+    Frame,
+    /// Events the guard withheld since the previous record (counts by
+    /// kind: `keys`, `secure_keys`, `buttons`, `frames`, …).
+    Withheld,
+}
+
+/// A record on `/privacy/redactions`: what was redacted or withheld, as
+/// kinds and counts. Never a value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivacyRecord {
+    pub t_ns: MonoNs,
+    pub subject: PrivacySubject,
+    /// Kind → count, such as `{"card": 1, "email": 2}`.
+    pub counts: std::collections::BTreeMap<String, u32>,
+}
+
 /// One message of a segment.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Record {
@@ -73,6 +98,7 @@ pub enum Record {
     Window(WindowEvent),
     Frame(EncodedFrame),
     Status(Status),
+    Privacy(PrivacyRecord),
 }
 
 impl Record {
@@ -86,6 +112,7 @@ impl Record {
             Record::Window(e) => e.t_ns,
             Record::Frame(f) => f.t_ns,
             Record::Status(s) => s.t_ns,
+            Record::Privacy(p) => p.t_ns,
         }
     }
 
@@ -99,6 +126,7 @@ impl Record {
             Record::Window(_) => Topic::Window,
             Record::Frame(_) => Topic::Frame,
             Record::Status(_) => Topic::Status,
+            Record::Privacy(_) => Topic::Privacy,
         }
     }
 }

@@ -1,0 +1,130 @@
+//! The control socket: how `tracewell pause`, `resume` and `status` reach
+//! a running recorder.
+//!
+//! A Unix stream socket, created with mode 0600 in a 0700 folder, one
+//! command per connection: the client writes `pause`, `resume` or `status`
+//! and a newline; the recorder answers one line of JSON,
+//! `{"state":"paused"|"recording", "events":…, "frames":…, "bytes":…}`,
+//! or `{"error":"…"}`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Duration;
+
+/// A command from a client, with the channel for the answer.
+pub struct Command {
+    pub verb: Verb,
+    pub reply: Sender<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verb {
+    Pause,
+    Resume,
+    Status,
+}
+
+/// The default socket path for a display: `$XDG_RUNTIME_DIR/tracewell/`
+/// (or `/tmp/tracewell-<uid>/`) + `recorder-<display>.sock`.
+pub fn default_path(display: &str) -> PathBuf {
+    let dir = std::env::var_os("XDG_RUNTIME_DIR")
+        .filter(|d| !d.is_empty())
+        .map(|d| PathBuf::from(d).join("tracewell"))
+        .unwrap_or_else(|| PathBuf::from(format!("/tmp/tracewell-{}", uid())));
+    let name: String = display.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    dir.join(format!("recorder-{name}.sock"))
+}
+
+fn uid() -> u32 {
+    // The owner of /proc/self is this process's user.
+    std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m)).unwrap_or(0)
+}
+
+/// Listens on the socket until the listener is dropped; commands arrive on
+/// the returned receiver.
+pub struct ControlServer {
+    path: PathBuf,
+    closing: Arc<AtomicBool>,
+}
+
+impl ControlServer {
+    /// Binds the socket. Fails if another recorder answers on it; a stale
+    /// socket file (no one listening) is replaced.
+    pub fn bind(path: &Path) -> std::io::Result<(ControlServer, Receiver<Command>)> {
+        if let Some(dir) = path.parent() {
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        }
+        if path.exists() {
+            if UnixStream::connect(path).is_ok() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::AddrInUse,
+                    format!("another recorder is running (control socket {})", path.display()),
+                ));
+            }
+            std::fs::remove_file(path)?;
+        }
+        let listener = UnixListener::bind(path)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        let (tx, rx) = channel();
+        let closing = Arc::new(AtomicBool::new(false));
+        let stop = closing.clone();
+        std::thread::Builder::new().name("tw-control".into()).spawn(move || {
+            for stream in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    let _ = serve(stream, &tx);
+                }
+            }
+        })?;
+        Ok((ControlServer { path: path.to_path_buf(), closing }, rx))
+    }
+}
+
+impl Drop for ControlServer {
+    fn drop(&mut self) {
+        // Wake the accept loop so its thread ends with the recorder.
+        self.closing.store(true, Ordering::SeqCst);
+        let _ = UnixStream::connect(&self.path);
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn serve(stream: UnixStream, tx: &Sender<Command>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+    let mut line = String::new();
+    BufReader::new(&stream).take(64).read_line(&mut line)?;
+    let verb = match line.trim() {
+        "pause" => Verb::Pause,
+        "resume" => Verb::Resume,
+        "status" => Verb::Status,
+        other => {
+            let mut out = &stream;
+            writeln!(out, "{{\"error\":\"unknown command {:?}\"}}", other.chars().take(20).collect::<String>())?;
+            return Ok(());
+        }
+    };
+    let (reply_tx, reply_rx) = channel();
+    tx.send(Command { verb, reply: reply_tx }).map_err(|_| std::io::Error::other("recorder stopped"))?;
+    let answer = reply_rx.recv_timeout(Duration::from_secs(5)).unwrap_or_else(|_| "{\"error\":\"no answer\"}".into());
+    let mut out = &stream;
+    writeln!(out, "{answer}")
+}
+
+/// Sends one command to a recorder and returns its answer line.
+pub fn send(path: &Path, verb: &str) -> std::io::Result<String> {
+    let mut stream = UnixStream::connect(path)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    writeln!(stream, "{verb}")?;
+    let mut answer = String::new();
+    BufReader::new(stream).read_line(&mut answer)?;
+    Ok(answer.trim().to_string())
+}
+
+use std::io::Read as _;
