@@ -4,19 +4,22 @@
 //!
 //! ```text
 //! <root>/
-//!   .tmp/<random>          files being written; never visible as objects
-//!   <key>                  one file per object, e.g. segments/ab/ab12….seal
+//!   <key>                          one file per object, e.g. segments/ab/ab12….seal
+//!   <key's folder>/.tmp-<random>   an object being written; never listed
 //! ```
 //!
 //! # Invariants
 //!
-//! * A file at `<root>/<key>` is always a complete object: writes go to
-//!   `.tmp/`, are fsync'd, renamed into place, and the destination directory
-//!   is fsync'd before `put` returns (new directories are fsync'd into their
-//!   parents too). A crash leaves at most stray files in `.tmp/`, which
+//! * A file at `<root>/<key>` is always a complete object: a write goes to a
+//!   `.tmp-<random>` file in the destination folder, is fsync'd, renamed
+//!   into place, and the folder is fsync'd before `put` returns (new folders
+//!   are fsync'd into their parents too). Writing beside the destination
+//!   keeps each rename inside one directory, so concurrent writes to
+//!   different folders do not contend for a shared staging folder.
+//! * A crash leaves at most stray `.tmp-*` files, which
 //!   [`LocalDirStore::open`] removes.
-//! * Keys never start a segment with `.` (see [`validate_key`]), so nothing
-//!   under `.tmp/` can be mistaken for an object.
+//! * Keys never start a segment with `.` (see [`validate_key`]), so a
+//!   temporary file can never be mistaken for an object.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -28,7 +31,7 @@ use bytes::Bytes;
 use crate::error::{Error, Result};
 use crate::object::{ObjectStore, validate_key, validate_prefix};
 
-const TMP_DIR: &str = ".tmp";
+const TMP_PREFIX: &str = ".tmp-";
 
 /// Objects as files under a root directory (the embedded default).
 #[derive(Debug, Clone)]
@@ -42,16 +45,29 @@ impl LocalDirStore {
     pub fn open(root: impl Into<PathBuf>) -> Result<Self> {
         let root = root.into();
         fs::create_dir_all(&root)?;
-        let tmp = root.join(TMP_DIR);
-        if tmp.exists() {
-            for entry in fs::read_dir(&tmp)? {
-                let _ = fs::remove_file(entry?.path());
+        let store = LocalDirStore { root };
+        store.sweep()?;
+        Ok(store)
+    }
+
+    /// Removes temporary files left by interrupted writes.
+    fn sweep(&self) -> Result<()> {
+        let mut stack = vec![self.root.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in fs::read_dir(&dir)? {
+                let entry = entry?;
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if entry.file_type()?.is_dir() {
+                    if !name.starts_with('.') {
+                        stack.push(entry.path());
+                    }
+                } else if name.starts_with(TMP_PREFIX) {
+                    let _ = fs::remove_file(entry.path());
+                }
             }
-        } else {
-            fs::create_dir(&tmp)?;
-            sync_dir(&root)?;
         }
-        Ok(LocalDirStore { root })
+        Ok(())
     }
 
     /// The root directory.
@@ -65,11 +81,12 @@ impl LocalDirStore {
         Ok(self.root.join(key))
     }
 
-    fn temp_path(&self) -> Result<PathBuf> {
+    /// A fresh temporary path in the folder of `dest`.
+    fn temp_path(&self, dest: &Path) -> Result<PathBuf> {
         let mut raw = [0u8; 12];
         getrandom::fill(&mut raw).map_err(|e| Error::Io(io::Error::other(e.to_string())))?;
         let name: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-        Ok(self.root.join(TMP_DIR).join(name))
+        Ok(dest.parent().unwrap_or(&self.root).join(format!("{TMP_PREFIX}{name}")))
     }
 
     /// Creates the parent directories of `dest`, fsyncing each new one
@@ -101,19 +118,18 @@ impl LocalDirStore {
         Ok(())
     }
 
-    /// Moves a complete, fsync'd file into place and fsyncs the directory.
-    fn install(&self, tmp: &Path, key: &str) -> Result<()> {
-        let dest = self.path_of(key)?;
-        self.ensure_parent(&dest)?;
-        fs::rename(tmp, &dest)?;
+    /// Moves a complete, fsync'd file into place and fsyncs the folder.
+    fn install(&self, tmp: &Path, dest: &Path) -> Result<()> {
+        fs::rename(tmp, dest)?;
         sync_dir(dest.parent().unwrap_or(&self.root))?;
         Ok(())
     }
 
     fn put_file_blocking(&self, key: &str, src: &Path) -> Result<()> {
-        validate_key(key)?;
+        let dest = self.path_of(key)?;
+        self.ensure_parent(&dest)?;
         // Moving is only atomic within one file system; copy otherwise.
-        let staged = self.temp_path()?;
+        let staged = self.temp_path(&dest)?;
         match fs::rename(src, &staged) {
             Ok(()) => {}
             Err(e) if e.raw_os_error() == Some(18) /* EXDEV */ => {
@@ -125,7 +141,7 @@ impl LocalDirStore {
         let result = File::open(&staged)
             .and_then(|f| f.sync_all())
             .map_err(Error::from)
-            .and_then(|()| self.install(&staged, key));
+            .and_then(|()| self.install(&staged, &dest));
         if result.is_err() {
             let _ = fs::remove_file(&staged);
         }
@@ -133,14 +149,15 @@ impl LocalDirStore {
     }
 
     fn put_blocking(&self, key: &str, bytes: &[u8]) -> Result<()> {
-        validate_key(key)?;
-        let staged = self.temp_path()?;
+        let dest = self.path_of(key)?;
+        self.ensure_parent(&dest)?;
+        let staged = self.temp_path(&dest)?;
         let result = (|| {
             let mut f = File::create_new(&staged)?;
             f.write_all(bytes)?;
             f.sync_all()?;
             drop(f);
-            self.install(&staged, key)
+            self.install(&staged, &dest)
         })();
         if result.is_err() {
             let _ = fs::remove_file(&staged);

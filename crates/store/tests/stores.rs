@@ -161,10 +161,13 @@ async fn local_dir_store_contract() {
     let store = LocalDirStore::open(dir.path()).unwrap();
     object_contract(&store).await;
     // Leftover temp files are cleared on open and never listed.
-    std::fs::write(dir.path().join(".tmp/stale"), b"x").unwrap();
-    assert!(store.list("").await.unwrap().is_empty());
+    store.put("segments/ab/x.seal", Bytes::from_static(b"x")).await.unwrap();
+    let stale = dir.path().join("segments/ab/.tmp-0123");
+    std::fs::write(&stale, b"half").unwrap();
+    assert_eq!(store.list("").await.unwrap(), vec!["segments/ab/x.seal".to_owned()]);
     LocalDirStore::open(dir.path()).unwrap();
-    assert!(!dir.path().join(".tmp/stale").exists());
+    assert!(!stale.exists());
+    assert!(dir.path().join("segments/ab/x.seal").exists());
 }
 
 #[tokio::test]
