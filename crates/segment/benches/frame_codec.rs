@@ -195,6 +195,7 @@ fn segment_compression() {
                 reason: FrameReason::ScreenChange,
                 monitors: vec![],
                 changed: vec![],
+                stack: Default::default(),
                 bgrx: canvas.bgrx.clone(),
             };
             let start = Instant::now();

@@ -35,5 +35,7 @@ pub use reader::{
     SegmentContents, SegmentMessage, list_segments, read_meta, read_segment, read_segment_bytes,
 };
 pub use record::{EncodedFrame, PrivacyRecord, PrivacySubject, Record, RecorderState, Status};
-pub use sink::{Anchor, Clock, RecordingMeta, SegmentSink, SinkOptions, SystemClock, monotonic_ns};
-pub use writer::{SegmentSummary, SegmentWriter, WriterOptions};
+pub use sink::{
+    Anchor, Clock, RecordingMeta, SegmentSink, SinkOptions, StreamOpener, SystemClock, monotonic_ns,
+};
+pub use writer::{SegmentStream, SegmentSummary, SegmentWriter, WriterOptions};

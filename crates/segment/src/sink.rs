@@ -10,7 +10,7 @@ use tracewell_model::{MonoNs, WindowEvent};
 use crate::error::{Error, Result};
 use crate::format::{FORMAT_VERSION, SegmentMeta};
 use crate::record::{EncodedFrame, Record};
-use crate::writer::{SegmentSummary, SegmentWriter, WriterOptions};
+use crate::writer::{SegmentStream, SegmentSummary, SegmentWriter, WriterOptions};
 
 /// What stays the same across a recording's segments.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,8 +93,13 @@ pub fn monotonic_ns() -> MonoNs {
 /// Every segment after the first starts with the latest window event and
 /// the latest frame seen so far, marked carried (see the format docs), so
 /// each segment can be read, sealed and used on its own.
+/// Opens the stream each new segment of a streaming sink is written to.
+pub type StreamOpener = Box<dyn FnMut(&SegmentMeta) -> std::io::Result<Box<dyn SegmentStream>> + Send>;
+
 pub struct SegmentSink {
     dir: PathBuf,
+    /// Where segments go instead of files in `dir`.
+    streams: Option<StreamOpener>,
     options: SinkOptions,
     recording: RecordingMeta,
     clock: Box<dyn Clock>,
@@ -134,9 +139,32 @@ impl SegmentSink {
         })?;
         let mut sink = SegmentSink {
             dir,
+            streams: None,
             options,
             recording,
             clock,
+            current: None,
+            current_start: None,
+            next_sequence: 0,
+            finished: Vec::new(),
+            finished_bytes: 0,
+            last_window: None,
+            last_frame: None,
+        };
+        sink.open_next()?;
+        Ok(sink)
+    }
+
+    /// A sink that writes each segment into a stream from `open` instead of
+    /// a file (the agent: plaintext never touches the disk).
+    pub fn streaming(open: StreamOpener, options: SinkOptions, recording: RecordingMeta) -> Result<SegmentSink> {
+        check_id(&recording.recording_id)?;
+        let mut sink = SegmentSink {
+            dir: PathBuf::new(),
+            streams: Some(open),
+            options,
+            recording,
+            clock: Box::new(SystemClock),
             current: None,
             current_start: None,
             next_sequence: 0,
@@ -213,7 +241,14 @@ impl SegmentSink {
             screen: self.recording.screen,
         };
         let path = self.dir.join(format!("{segment_id}.mcap"));
-        let mut writer = SegmentWriter::create_with_options(&path, meta, self.options.writer.clone())
+        let created = match &mut self.streams {
+            Some(open) => {
+                let stream = open(&meta).map_err(|source| Error::Io { path: PathBuf::from(&segment_id), source })?;
+                SegmentWriter::to_stream(stream, meta, self.options.writer.clone())
+            }
+            None => SegmentWriter::create_with_options(&path, meta, self.options.writer.clone()),
+        };
+        let mut writer = created
             .map_err(|e| match e {
                 Error::Io { source, .. }
                     if sequence == 0 && source.kind() != std::io::ErrorKind::AlreadyExists =>

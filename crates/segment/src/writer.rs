@@ -51,6 +51,8 @@ pub struct SegmentSummary {
     pub bytes: u64,
     /// Smallest and largest `t_ns` of the messages, if any.
     pub t_ns_range: Option<(MonoNs, MonoNs)>,
+    /// For a streamed segment, what its [`SegmentStream`] reported.
+    pub stored_as: Option<String>,
 }
 
 /// Writes one segment file: metadata first, then chunked, compressed
@@ -97,6 +99,14 @@ impl SegmentWriter {
         let file = Arc::new(file);
         let out = Output::File(BufWriter::with_capacity(256 * 1024, SharedFile(file.clone())));
         SegmentWriter::start(out, Some(file), path, meta, options)
+    }
+
+    /// Streams a segment into `stream` instead of a file: for callers that
+    /// must not put plaintext on disk (the agent streams into the sealer).
+    /// Memory holds at most the open chunk; a crash loses the segment (its
+    /// stream never finishes). `finish` calls [`SegmentStream::finish`].
+    pub fn to_stream(stream: Box<dyn SegmentStream>, meta: SegmentMeta, options: WriterOptions) -> Result<SegmentWriter> {
+        SegmentWriter::start(Output::Stream(stream), None, PathBuf::new(), meta, options)
     }
 
     /// Writes a segment into memory instead of a file: for callers that
@@ -281,9 +291,14 @@ impl SegmentWriter {
         // `finish` leaves the summary in our buffer: flush it out.
         let mut out = self.mcap.into_inner();
         out.flush().map_err(io_err(&self.path))?;
+        let mut stored_as = None;
         let data = match out.out {
             Output::Memory(cursor) => Some(cursor.into_inner()),
             Output::File(_) => None,
+            Output::Stream(stream) => {
+                stored_as = Some(stream.finish().map_err(io_err(&self.path))?);
+                None
+            }
         };
         if let Some(f) = &self.file {
             f.sync_all().map_err(io_err(&self.path))?;
@@ -295,6 +310,7 @@ impl SegmentWriter {
             topic_counts: self.topic_counts,
             bytes: self.bytes.load(Ordering::Relaxed),
             t_ns_range: self.t_ns_range,
+            stored_as,
         };
         Ok((summary, data))
     }
@@ -329,10 +345,19 @@ impl Seek for SharedFile {
     }
 }
 
+/// A destination for a segment's bytes other than a file, such as a
+/// sealer writing into the spool.
+pub trait SegmentStream: Write + Send {
+    /// Completes the destination once the segment is whole; returns a
+    /// short description of where it went (for example a content hash).
+    fn finish(self: Box<Self>) -> io::Result<String>;
+}
+
 /// Where a segment's bytes go.
 enum Output {
     File(BufWriter<SharedFile>),
     Memory(io::Cursor<Vec<u8>>),
+    Stream(Box<dyn SegmentStream>),
 }
 
 impl Write for Output {
@@ -340,12 +365,14 @@ impl Write for Output {
         match self {
             Output::File(f) => f.write(buf),
             Output::Memory(m) => m.write(buf),
+            Output::Stream(s) => s.write(buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Output::File(f) => f.flush(),
             Output::Memory(_) => Ok(()),
+            Output::Stream(s) => s.flush(),
         }
     }
 }
@@ -355,6 +382,9 @@ impl Seek for Output {
         match self {
             Output::File(f) => f.seek(pos),
             Output::Memory(m) => m.seek(pos),
+            // The MCAP writer (with seeking disabled) only asks where it is;
+            // `CountingFile` answers that without reaching here.
+            Output::Stream(_) => Err(io::Error::new(io::ErrorKind::Unsupported, "a segment stream cannot seek")),
         }
     }
 }
@@ -380,6 +410,9 @@ impl Write for CountingFile {
 
 impl Seek for CountingFile {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        if let (Output::Stream(_), SeekFrom::Current(0)) = (&self.out, pos) {
+            return Ok(self.pos);
+        }
         self.pos = self.out.seek(pos)?;
         Ok(self.pos)
     }

@@ -15,6 +15,7 @@ fn frame_of(c: &Canvas) -> Frame {
         reason: FrameReason::ScreenChange,
         monitors: vec![],
         changed: vec![],
+        stack: Default::default(),
         bgrx: c.bgrx.clone(),
     }
 }

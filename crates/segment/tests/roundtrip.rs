@@ -109,7 +109,7 @@ fn message_json_is_the_documented_shape() {
     };
     assert_eq!(
         topics,
-        ["/input/keyboard", "/input/motion", "/input/mouse", "/input/scroll", "/recorder/status", "/screen/frame", "/window/active"]
+        ["/input/keyboard", "/input/motion", "/input/mouse", "/input/scroll", "/privacy/redactions", "/recorder/status", "/screen/frame", "/window/active"]
     );
 }
 
@@ -256,4 +256,65 @@ fn in_memory_segments_round_trip_without_touching_disk() {
     let (summary, bytes) = w.finish_to_vec().unwrap();
     assert_eq!(bytes, std::fs::read(&path).unwrap());
     assert_eq!(summary.path, path);
+}
+
+/// A stream that collects the bytes in shared memory, as a sealer would
+/// consume them.
+struct Collect(std::sync::Arc<std::sync::Mutex<Vec<u8>>>, std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl std::io::Write for Collect {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl tracewell_segment::SegmentStream for Collect {
+    fn finish(self: Box<Self>) -> std::io::Result<String> {
+        self.1.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(format!("{} bytes", self.0.lock().unwrap().len()))
+    }
+}
+
+#[test]
+fn a_streaming_sink_writes_readable_segments_without_files() {
+    use std::sync::{Arc, Mutex, atomic::AtomicBool};
+    let outputs: Arc<Mutex<Vec<(Arc<Mutex<Vec<u8>>>, Arc<AtomicBool>)>>> = Arc::default();
+    let opened = outputs.clone();
+    let open: tracewell_segment::StreamOpener = Box::new(move |_meta| {
+        let bytes = Arc::new(Mutex::new(Vec::new()));
+        let done = Arc::new(AtomicBool::new(false));
+        opened.lock().unwrap().push((bytes.clone(), done.clone()));
+        Ok(Box::new(Collect(bytes, done)))
+    });
+    let recording = tracewell_segment::RecordingMeta {
+        recording_id: "streamed".into(),
+        recorder_version: "test".into(),
+        hostname: "h".into(),
+        screen: None,
+    };
+    let options = tracewell_segment::SinkOptions { max_duration: std::time::Duration::from_nanos(100), ..Default::default() };
+    let mut sink = tracewell_segment::SegmentSink::streaming(open, options, recording).unwrap();
+    for t in [10u64, 20, 500, 510] {
+        sink.write(&tracewell_segment::Record::Motion(tracewell_model::MotionEvent { t_ns: t, x: t as i32, y: 0 })).unwrap();
+    }
+    let summaries = sink.close().unwrap();
+    assert_eq!(summaries.len(), 2);
+    assert!(summaries.iter().all(|s| s.stored_as.as_deref().is_some_and(|d| d.ends_with("bytes"))));
+    let outputs = outputs.lock().unwrap();
+    assert_eq!(outputs.len(), 2);
+    let mut xs = Vec::new();
+    for (bytes, done) in outputs.iter() {
+        assert!(done.load(std::sync::atomic::Ordering::SeqCst));
+        let contents = tracewell_segment::read_segment_bytes(&bytes.lock().unwrap()).unwrap();
+        assert!(!contents.truncated);
+        xs.extend(contents.messages.iter().filter_map(|m| match &m.record {
+            tracewell_segment::Record::Motion(e) => Some(e.x),
+            _ => None,
+        }));
+    }
+    assert_eq!(xs, [10, 20, 500, 510]);
 }

@@ -86,6 +86,7 @@ pub fn frame(t_ns: u64, seed: u8) -> Record {
         reason: FrameReason::Click,
         monitors: vec![Monitor { name: "DP-1".into(), primary: true, rect: Rect::new(0, 0, w, h) }],
         changed: vec![Rect::new(1, 2, 3, 4), Rect::new(5, 6, 7, 8)],
+        stack: Default::default(),
         bgrx,
     };
     Record::Frame(FrameEncoder::default().encode(&f).unwrap())
@@ -102,6 +103,11 @@ pub fn every_kind(t0: u64) -> Vec<Record> {
         scroll(t0 + 5),
         motion(t0 + 6),
         no_window(t0 + 7),
-        status(t0 + 8, RecorderState::Stopped),
+        Record::Privacy(tracewell_segment::PrivacyRecord {
+            t_ns: t0 + 8,
+            subject: tracewell_segment::PrivacySubject::TypedText,
+            counts: [("card".to_string(), 1u32)].into_iter().collect(),
+        }),
+        status(t0 + 9, RecorderState::Stopped),
     ]
 }
