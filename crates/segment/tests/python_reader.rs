@@ -59,7 +59,7 @@ fn python_mcap_reads_every_message() {
     assert_eq!(
         v["counts"],
         serde_json::json!({
-            "/recorder/status": 4, "/window/active": 5, "/screen/frame": 2, "/input/keyboard": 2,
+            "/recorder/status": 4, "/window/active": 5, "/screen/frame": 2, "/input/keyboard": 2, "/privacy/redactions": 2,
             "/input/mouse": 2, "/input/scroll": 2, "/input/motion": 2
         })
     );

@@ -16,7 +16,7 @@ fn every_record_type_round_trips_with_times_and_meta() {
     }
     let summary = w.finish().unwrap();
     assert_eq!(summary.messages, records.len() as u64);
-    assert_eq!(summary.t_ns_range, Some((1_000_000_500, 1_000_000_508)));
+    assert_eq!(summary.t_ns_range, Some((1_000_000_500, 1_000_000_509)));
     assert_eq!(summary.topic_counts[&Topic::Window], 2);
     assert_eq!(summary.topic_counts[&Topic::Status], 2);
     assert_eq!(summary.bytes, std::fs::metadata(&path).unwrap().len());
