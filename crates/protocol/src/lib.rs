@@ -42,10 +42,10 @@ pub mod signing;
 pub mod types;
 
 pub use signing::{
-    CANONICAL_PREFIX, ContentHasher, HEADER_CONTENT_HASH, HEADER_DATE, HEADER_DEVICE,
-    HEADER_NONCE, HEADER_SIGNATURE, HEADER_UPLOAD_OFFSET, MAX_CLOCK_SKEW_SECS, RequestParts,
-    RequestSigner, SignedHeaders, SigningError, canonical_string, content_hash, hex, is_hex_hash,
-    unix_now, verify_request_signature,
+    CANONICAL_PREFIX, ContentHasher, HEADER_CONTENT_HASH, HEADER_DATE, HEADER_DEVICE, HEADER_NONCE,
+    HEADER_SIGNATURE, HEADER_UPLOAD_OFFSET, MAX_CLOCK_SKEW_SECS, RequestParts, RequestSigner,
+    SignedHeaders, SigningError, canonical_string, content_hash, hex, is_hex_hash, unix_now,
+    verify_request_signature,
 };
 pub use types::*;
 

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tracewell_protocol::{RequestSigner, content_hash};
-use tracewell_seal::{DeviceSigningKey, HeaderFields, RecipientIdentity, SegmentId, Sealer};
+use tracewell_seal::{DeviceSigningKey, HeaderFields, RecipientIdentity, Sealer, SegmentId};
 use tracewell_server::{Server, ServerConfig};
 
 const CLIENTS: usize = 8;
@@ -38,7 +38,13 @@ fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
 }
 
 /// Seals plaintext so that the sealed file is about `target` bytes.
-fn seal(key: &DeviceSigningKey, device_id: &str, recipient: &RecipientIdentity, target: usize, seed: u64) -> Vec<u8> {
+fn seal(
+    key: &DeviceSigningKey,
+    device_id: &str,
+    recipient: &RecipientIdentity,
+    target: usize,
+    seed: u64,
+) -> Vec<u8> {
     // Overhead: header (~300 B) + 21 B per 64 KiB chunk + trailer (~120 B).
     let chunks = target.div_ceil(65_536);
     let plain = target.saturating_sub(450 + 21 * chunks).max(1);
@@ -50,7 +56,13 @@ fn seal(key: &DeviceSigningKey, device_id: &str, recipient: &RecipientIdentity, 
         subject_id: "subject-bench".into(),
         start_ns: 1_760_000_000_000_000_000,
     };
-    let mut sealer = Sealer::new(Vec::with_capacity(target + 4096), &[recipient.public_key().clone()], fields, key).unwrap();
+    let mut sealer = Sealer::new(
+        Vec::with_capacity(target + 4096),
+        &[recipient.public_key().clone()],
+        fields,
+        key,
+    )
+    .unwrap();
     std::io::Write::write_all(&mut sealer, &pseudo_random(plain, seed)).unwrap();
     sealer.finish(1_760_000_060_000_000_000).unwrap().writer
 }
@@ -136,7 +148,14 @@ fn setup(base: String, admin: &str, recipient: RecipientIdentity) -> Bench {
     }
 }
 
-fn run(bench: &Bench, backend: &'static str, label: &str, size: usize, count: usize, seed: u64) -> Row {
+fn run(
+    bench: &Bench,
+    backend: &'static str,
+    label: &str,
+    size: usize,
+    count: usize,
+    seed: u64,
+) -> Row {
     // Seal first (not timed): `count` segments spread over the clients.
     let per_client: Vec<Vec<(String, Vec<u8>)>> = bench
         .devices
@@ -145,7 +164,13 @@ fn run(bench: &Bench, backend: &'static str, label: &str, size: usize, count: us
         .map(|(c, (id, key))| {
             (0..count / CLIENTS)
                 .map(|i| {
-                    let sealed = seal(key, id, &bench.recipient, size, seed + (c * count + i) as u64);
+                    let sealed = seal(
+                        key,
+                        id,
+                        &bench.recipient,
+                        size,
+                        seed + (c * count + i) as u64,
+                    );
                     (content_hash(&sealed), sealed)
                 })
                 .collect()
@@ -193,7 +218,15 @@ fn run(bench: &Bench, backend: &'static str, label: &str, size: usize, count: us
     }
 }
 
-fn bench_backend(rt: &tokio::runtime::Runtime, backend: &'static str, config: ServerConfig, dir: &std::path::Path, recipient: RecipientIdentity, quick: bool, rows: &mut Vec<Row>) {
+fn bench_backend(
+    rt: &tokio::runtime::Runtime,
+    backend: &'static str,
+    config: ServerConfig,
+    dir: &std::path::Path,
+    recipient: RecipientIdentity,
+    quick: bool,
+    rows: &mut Vec<Row>,
+) {
     let server = rt.block_on(Server::bind(config)).unwrap();
     let base = format!("http://{}", server.local_addr());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -204,7 +237,14 @@ fn bench_backend(rt: &tokio::runtime::Runtime, backend: &'static str, config: Se
     let bench = setup(base, admin.trim(), recipient);
     let (big, small) = if quick { (16, 800) } else { (48, 4000) };
     rows.push(run(&bench, backend, "8 MiB segments", 8 << 20, big, 1));
-    rows.push(run(&bench, backend, "64 KiB segments", 64 << 10, small, 1_000_000));
+    rows.push(run(
+        &bench,
+        backend,
+        "64 KiB segments",
+        64 << 10,
+        small,
+        1_000_000,
+    ));
     let _ = stop.send(());
     let _ = rt.block_on(task);
 }
@@ -227,7 +267,15 @@ fn main() {
     let mut config = ServerConfig::new(dir.path());
     config.recipients = vec![recipient.public_key().clone()];
     config.listen = "127.0.0.1:0".parse().unwrap();
-    bench_backend(&rt, "SQLite + local dir", config, dir.path(), recipient, quick, &mut rows);
+    bench_backend(
+        &rt,
+        "SQLite + local dir",
+        config,
+        dir.path(),
+        recipient,
+        quick,
+        &mut rows,
+    );
 
     match (
         std::env::var("TRACEWELL_TEST_POSTGRES_URL"),
@@ -242,14 +290,28 @@ fn main() {
             config.database = tracewell_server::config::parse_database(&pg, 16).unwrap();
             let (b, q) = s3.split_once('?').unwrap_or((&s3, ""));
             let prefix = format!("bench-{}", std::process::id());
-            config.objects = tracewell_server::config::parse_objects(&format!("{b}/{prefix}?{q}")).unwrap();
-            bench_backend(&rt, "PostgreSQL + S3", config, dir.path(), recipient, quick, &mut rows);
+            config.objects =
+                tracewell_server::config::parse_objects(&format!("{b}/{prefix}?{q}")).unwrap();
+            bench_backend(
+                &rt,
+                "PostgreSQL + S3",
+                config,
+                dir.path(),
+                recipient,
+                quick,
+                &mut rows,
+            );
         }
-        _ => println!("PostgreSQL + S3: skipped (set TRACEWELL_TEST_POSTGRES_URL and TRACEWELL_TEST_S3_URL, scripts/test-services/)"),
+        _ => println!(
+            "PostgreSQL + S3: skipped (set TRACEWELL_TEST_POSTGRES_URL and TRACEWELL_TEST_S3_URL, scripts/test-services/)"
+        ),
     }
 
     println!();
-    println!("ingest over loopback, {CLIENTS} concurrent clients, fsync on, {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "ingest over loopback, {CLIENTS} concurrent clients, fsync on, {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     println!(
         "{:<20} {:<16} {:>8} {:>10} {:>8} {:>10} {:>12} {:>8} {:>6}",
         "backend", "workload", "uploads", "MB", "secs", "MB/s", "uploads/s", "CPU s", "load"

@@ -60,7 +60,9 @@ async fn read_json<T: DeserializeOwned>(body: Body, limit: usize) -> AppResult<T
     }
     serde_json::from_slice(&buf).map_err(|e| {
         let what = match e.classify() {
-            serde_json::error::Category::Data => "JSON body has missing, unknown or mistyped fields",
+            serde_json::error::Category::Data => {
+                "JSON body has missing, unknown or mistyped fields"
+            }
             _ => "malformed JSON body",
         };
         AppError::BadRequest(what.into())
@@ -89,7 +91,10 @@ async fn create_enrollment_token(
         .add_enrollment_token(&hash_token(&token), now as i64, expires_at as i64)
         .await?;
     tracing::info!(expires_at, "enrollment token created");
-    Ok((StatusCode::CREATED, Json(EnrollmentToken { token, expires_at })))
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrollmentToken { token, expires_at }),
+    ))
 }
 
 async fn revoke_device(
@@ -137,8 +142,12 @@ async fn enroll(
         .await?
     {
         EnrollOutcome::Enrolled => {}
-        EnrollOutcome::UnknownToken => return Err(AppError::Unauthorized("unknown enrollment token")),
-        EnrollOutcome::ExpiredToken => return Err(AppError::Unauthorized("enrollment token has expired")),
+        EnrollOutcome::UnknownToken => {
+            return Err(AppError::Unauthorized("unknown enrollment token"));
+        }
+        EnrollOutcome::ExpiredToken => {
+            return Err(AppError::Unauthorized("enrollment token has expired"));
+        }
         EnrollOutcome::UsedToken => {
             return Err(AppError::Unauthorized("enrollment token was already used"));
         }

@@ -203,12 +203,15 @@ fn tokio_postgres_config(text: &str) -> Result<bool, String> {
     let rest = text.split_once("://").map(|(_, r)| r).unwrap_or("");
     let authority = rest.split(['/', '?']).next().unwrap_or("");
     let host = authority.rsplit('@').next().unwrap_or("");
-    if let Some((_, port)) = host.rsplit_once(':') {
-        if !port.is_empty() && port.parse::<u16>().is_err() {
-            return Err(format!("port {port:?} is not a number"));
-        }
+    if let Some((_, port)) = host.rsplit_once(':')
+        && !port.is_empty()
+        && port.parse::<u16>().is_err()
+    {
+        return Err(format!("port {port:?} is not a number"));
     }
-    Ok(!host.trim_end_matches(|c: char| c == ':' || c.is_ascii_digit()).is_empty())
+    Ok(!host
+        .trim_end_matches(|c: char| c == ':' || c.is_ascii_digit())
+        .is_empty())
 }
 
 fn redact_password(text: &str) -> String {
@@ -401,8 +404,19 @@ mod tests {
         let cli = Cli::try_parse_from(["x", "--recipient", "tracewell-device-1:00"]).unwrap();
         let e = cli.args.into_config().unwrap_err().to_string();
         assert!(e.contains("not a tracewell-recipient-1"), "{e}");
-        assert!(Cli::try_parse_from(["x"]).is_err(), "a recipient is required");
+        assert!(
+            Cli::try_parse_from(["x"]).is_err(),
+            "a recipient is required"
+        );
         // TLS lifts the loopback restriction.
-        parse(&["--listen", "0.0.0.0:7447", "--tls-cert", "c", "--tls-key", "k"]).unwrap();
+        parse(&[
+            "--listen",
+            "0.0.0.0:7447",
+            "--tls-cert",
+            "c",
+            "--tls-key",
+            "k",
+        ])
+        .unwrap();
     }
 }

@@ -53,7 +53,9 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
-use tracewell_protocol::{HEADER_UPLOAD_OFFSET, SegmentAck, SegmentStatus, hex, is_hex_hash, unix_now};
+use tracewell_protocol::{
+    HEADER_UPLOAD_OFFSET, SegmentAck, SegmentStatus, hex, is_hex_hash, unix_now,
+};
 use tracewell_store::{SegmentRecord, segment_object_key};
 
 use crate::auth::{AuthedDevice, authenticate_device};
@@ -126,13 +128,18 @@ impl Sink<'_> {
             return Ok(());
         }
         if self.file.is_none() {
-            let path = self.staging.join("tmp").join(random_hex(16).map_err(AppError::internal)?);
+            let path = self
+                .staging
+                .join("tmp")
+                .join(random_hex(16).map_err(AppError::internal)?);
             let guard = TempFile(Some(path.clone()));
             let f = tokio::fs::File::create_new(&path)
                 .await
                 .map_err(AppError::internal)?;
             let mut w = BufWriter::with_capacity(1 << 20, f);
-            w.write_all(&self.memory).await.map_err(AppError::internal)?;
+            w.write_all(&self.memory)
+                .await
+                .map_err(AppError::internal)?;
             self.memory = Vec::new();
             self.file = Some((guard, w));
         }
@@ -210,7 +217,11 @@ async fn drain(body: Body, limit: u64) {
     }
 }
 
-fn already_stored(existing: &SegmentRecord, device: &AuthedDevice, hash: &str) -> AppResult<Response> {
+fn already_stored(
+    existing: &SegmentRecord,
+    device: &AuthedDevice,
+    hash: &str,
+) -> AppResult<Response> {
     if existing.device_id == device.device_id {
         Ok(ack(StatusCode::OK, hash, None))
     } else {
@@ -230,25 +241,26 @@ async fn whole_upload(
 ) -> AppResult<Response> {
     let limits = &state.0.limits;
     if length.is_some_and(|n| n > limits.max_segment_bytes) {
-        return Err(AppError::TooLarge("segment is larger than the server accepts"));
+        return Err(AppError::TooLarge(
+            "segment is larger than the server accepts",
+        ));
     }
     let mut sink = Sink {
         limits,
         staging: &state.0.staging_dir,
-        memory: Vec::with_capacity(
-            length.unwrap_or(0).min(limits.in_memory_bytes as u64) as usize,
-        ),
+        memory: Vec::with_capacity(length.unwrap_or(0).min(limits.in_memory_bytes as u64) as usize),
         file: None,
     };
     let mut hasher = blake3::Hasher::new();
     let mut total = 0u64;
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk =
-            chunk.map_err(|_| AppError::BadRequest("request body was cut off".into()))?;
+        let chunk = chunk.map_err(|_| AppError::BadRequest("request body was cut off".into()))?;
         total += chunk.len() as u64;
         if total > limits.max_segment_bytes {
-            return Err(AppError::TooLarge("segment is larger than the server accepts"));
+            return Err(AppError::TooLarge(
+                "segment is larger than the server accepts",
+            ));
         }
         hasher.update(&chunk);
         sink.write(&chunk).await?;
@@ -305,7 +317,9 @@ fn part_path(state: &AppState, device_id: &str, hash: &str) -> AppResult<PathBuf
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(AppError::internal(format!("unusable device id {device_id:?}")));
+        return Err(AppError::internal(format!(
+            "unusable device id {device_id:?}"
+        )));
     }
     Ok(state
         .0
@@ -324,7 +338,9 @@ async fn part_upload(
     body: Body,
 ) -> AppResult<Response> {
     if total > state.0.limits.max_segment_bytes {
-        return Err(AppError::TooLarge("segment is larger than the server accepts"));
+        return Err(AppError::TooLarge(
+            "segment is larger than the server accepts",
+        ));
     }
     let part_len = last - first + 1;
     if length.is_some_and(|n| n != part_len) {
@@ -424,8 +440,7 @@ async fn receive_part(
     let mut n = 0u64;
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk =
-            chunk.map_err(|_| AppError::BadRequest("request body was cut off".into()))?;
+        let chunk = chunk.map_err(|_| AppError::BadRequest("request body was cut off".into()))?;
         n += chunk.len() as u64;
         if n > part_len {
             return Err(AppError::BadRequest(
@@ -465,9 +480,9 @@ impl<R: Read> Read for HashingReader<R> {
 fn seal_error(e: tracewell_seal::Error) -> AppError {
     match e {
         tracewell_seal::Error::Io(io) => AppError::internal(format!("reading staged upload: {io}")),
-        tracewell_seal::Error::WrongDevice => AppError::Unprocessable(
-            "segment is signed by a different device key".into(),
-        ),
+        tracewell_seal::Error::WrongDevice => {
+            AppError::Unprocessable("segment is signed by a different device key".into())
+        }
         other => AppError::Unprocessable(format!("body is not a valid sealed segment: {other}")),
     }
 }
@@ -554,7 +569,11 @@ async fn finalize(
         "segment stored"
     );
     Ok(ack(
-        if inserted { StatusCode::CREATED } else { StatusCode::OK },
+        if inserted {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
         hash,
         None,
     ))
@@ -571,7 +590,11 @@ pub(crate) async fn head_segment(
     let hash = segment_hash(path)?;
     let device = authenticate_device(&state, &method, &uri, &headers).await?;
     let (status, offset) = status_of(&state, &device, &hash).await?;
-    let code = if status { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    let code = if status {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
     let mut r = code.into_response();
     r.headers_mut()
         .insert(HEADER_UPLOAD_OFFSET, HeaderValue::from(offset));

@@ -11,8 +11,8 @@ use tracewell_store::{
     LocalDirStore, MetadataStore, ObjectStore, PostgresStore, S3Store, SqliteStore,
 };
 
-use crate::config::{DatabaseConfig, Limits, ObjectsConfig, ServerConfig, admin_token_path};
 use crate::ServeError;
+use crate::config::{DatabaseConfig, Limits, ObjectsConfig, ServerConfig, admin_token_path};
 
 /// What [`AppState::new`] needs besides the two stores.
 #[derive(Clone, Debug)]
@@ -140,7 +140,11 @@ impl AppState {
 
     /// The lock serialising work on one resumable upload.
     pub(crate) fn upload_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.0.upload_locks.lock().unwrap_or_else(|p| p.into_inner());
+        let mut locks = self
+            .0
+            .upload_locks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if locks.len() > 10_000 {
             locks.retain(|_, l| Arc::strong_count(l) > 1);
         }

@@ -25,7 +25,13 @@ async fn enrollment_token_works_once(ts: TestServer) {
         r.json["recipients"],
         json!([ts.recipient.public_key().to_string()])
     );
-    let stored = ts.state.metadata().device(device_id).await.unwrap().unwrap();
+    let stored = ts
+        .state
+        .metadata()
+        .device(device_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.device_key, key.verifying_key().to_string());
 
     // Reused token.
@@ -38,7 +44,10 @@ async fn enrollment_token_works_once(ts: TestServer) {
     let token2 = ts.new_token().await;
     let r = ts.enroll_key(&token2, &key).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(ts.enroll_key(&token2, &other).await.status, StatusCode::CREATED);
+    assert_eq!(
+        ts.enroll_key(&token2, &other).await.status,
+        StatusCode::CREATED
+    );
 }
 
 async fn expired_unknown_and_malformed_enrollments_are_refused(ts: TestServer) {
@@ -50,9 +59,15 @@ async fn expired_unknown_and_malformed_enrollments_are_refused(ts: TestServer) {
         .unwrap();
     let key = DeviceSigningKey::generate().unwrap();
     let r = ts.enroll_key("twenroll-old", &key).await;
-    assert_eq!((r.status, r.error()), (StatusCode::UNAUTHORIZED, "enrollment token has expired"));
+    assert_eq!(
+        (r.status, r.error()),
+        (StatusCode::UNAUTHORIZED, "enrollment token has expired")
+    );
     let r = ts.enroll_key("twenroll-never-issued", &key).await;
-    assert_eq!((r.status, r.error()), (StatusCode::UNAUTHORIZED, "unknown enrollment token"));
+    assert_eq!(
+        (r.status, r.error()),
+        (StatusCode::UNAUTHORIZED, "unknown enrollment token")
+    );
 
     let token = ts.new_token().await;
     let post = |body: String| {
@@ -67,13 +82,18 @@ async fn expired_unknown_and_malformed_enrollments_are_refused(ts: TestServer) {
         "",
     ] {
         let r = ts
-            .send(post(json!({"token": token, "device_key": bad_key}).to_string()))
+            .send(post(
+                json!({"token": token, "device_key": bad_key}).to_string(),
+            ))
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad_key}");
         assert!(r.error().contains("device_key"), "{}", r.error());
     }
     let r = ts.send(post("{\"token\": ".into())).await;
-    assert_eq!((r.status, r.error()), (StatusCode::BAD_REQUEST, "malformed JSON body"));
+    assert_eq!(
+        (r.status, r.error()),
+        (StatusCode::BAD_REQUEST, "malformed JSON body")
+    );
     let r = ts.send(post(json!({"token": token}).to_string())).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = ts
@@ -82,17 +102,30 @@ async fn expired_unknown_and_malformed_enrollments_are_refused(ts: TestServer) {
                 .to_string(),
         ))
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "unknown fields are refused");
-    let r = ts.send(post(format!("{{\"token\": \"{}\"}}", "x".repeat(100_000)))).await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "unknown fields are refused"
+    );
+    let r = ts
+        .send(post(format!("{{\"token\": \"{}\"}}", "x".repeat(100_000))))
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     // None of that consumed the token or enrolled anyone.
-    assert_eq!(ts.enroll_key(&token, &key).await.status, StatusCode::CREATED);
+    assert_eq!(
+        ts.enroll_key(&token, &key).await.status,
+        StatusCode::CREATED
+    );
 }
 
 async fn admin_endpoints_need_the_admin_token(ts: TestServer) {
     let body = json!({"ttl_secs": 60}).to_string();
     let r = ts
-        .send(Request::post("/v1/admin/enrollment-tokens").body(Body::from(body.clone())).unwrap())
+        .send(
+            Request::post("/v1/admin/enrollment-tokens")
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = ts
@@ -103,7 +136,10 @@ async fn admin_endpoints_need_the_admin_token(ts: TestServer) {
                 .unwrap(),
         )
         .await;
-    assert_eq!((r.status, r.error()), (StatusCode::UNAUTHORIZED, "bad admin token"));
+    assert_eq!(
+        (r.status, r.error()),
+        (StatusCode::UNAUTHORIZED, "bad admin token")
+    );
     let r = ts
         .send(
             Request::post("/v1/admin/enrollment-tokens")
@@ -113,8 +149,14 @@ async fn admin_endpoints_need_the_admin_token(ts: TestServer) {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    for bad in [json!({"ttl_secs": 0}), json!({"ttl_secs": 99_999_999}), json!({"ttl": 5})] {
-        let r = ts.send(ts.admin_post("/v1/admin/enrollment-tokens", &bad)).await;
+    for bad in [
+        json!({"ttl_secs": 0}),
+        json!({"ttl_secs": 99_999_999}),
+        json!({"ttl": 5}),
+    ] {
+        let r = ts
+            .send(ts.admin_post("/v1/admin/enrollment-tokens", &bad))
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
     }
     let r = ts
@@ -122,7 +164,11 @@ async fn admin_endpoints_need_the_admin_token(ts: TestServer) {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = ts
-        .send(Request::post("/v1/admin/devices/dev-x/revoke").body(Body::empty()).unwrap())
+        .send(
+            Request::post("/v1/admin/devices/dev-x/revoke")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
@@ -139,20 +185,31 @@ async fn admin_endpoints_need_the_admin_token(ts: TestServer) {
 }
 
 async fn unknown_paths_and_methods_are_json_errors(ts: TestServer) {
-    let r = ts.send(Request::get("/v2/nothing").body(Body::empty()).unwrap()).await;
+    let r = ts
+        .send(Request::get("/v2/nothing").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = ts.send(Request::delete("/v1/enroll").body(Body::empty()).unwrap()).await;
+    let r = ts
+        .send(Request::delete("/v1/enroll").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
 async fn config_needs_a_signed_request(ts: TestServer) {
     let device = ts.enroll().await;
-    let r = ts.send(signed(&device, "GET", "/v1/config", vec![], None)).await;
+    let r = ts
+        .send(signed(&device, "GET", "/v1/config", vec![], None))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.json);
     assert_eq!(r.json["device_id"], device.id);
-    assert_eq!(r.json["recipients"], json!([ts.recipient.public_key().to_string()]));
+    assert_eq!(
+        r.json["recipients"],
+        json!([ts.recipient.public_key().to_string()])
+    );
     assert!(r.json["server_time"].as_u64().unwrap().abs_diff(unix_now()) < 5);
-    let r = ts.send(Request::get("/v1/config").body(Body::empty()).unwrap()).await;
+    let r = ts
+        .send(Request::get("/v1/config").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.error().contains("X-Tracewell-Device"), "{}", r.error());
 }
@@ -163,7 +220,14 @@ async fn config_needs_a_signed_request(ts: TestServer) {
 fn with_date(device: &Device, method: &str, path: &str, date: u64) -> Request<Body> {
     let h = device
         .signer
-        .sign_with(method, path, &content_hash(b""), None, date, "0123456789abcdef0123456789abcdef")
+        .sign_with(
+            method,
+            path,
+            &content_hash(b""),
+            None,
+            date,
+            "0123456789abcdef0123456789abcdef",
+        )
         .unwrap();
     let mut req = Request::builder().method(method).uri(path);
     for (k, v) in h.pairs() {
@@ -182,8 +246,13 @@ async fn device_auth_rejects_strangers_revoked_forgeries_stale_and_replays(ts: T
         id: "dev-0000".into(),
         key: stranger_key,
     };
-    let r = ts.send(signed(&stranger, "GET", "/v1/config", vec![], None)).await;
-    assert_eq!((r.status, r.error()), (StatusCode::UNAUTHORIZED, "unknown device"));
+    let r = ts
+        .send(signed(&stranger, "GET", "/v1/config", vec![], None))
+        .await;
+    assert_eq!(
+        (r.status, r.error()),
+        (StatusCode::UNAUTHORIZED, "unknown device")
+    );
 
     // Right device id, wrong key.
     let forger_key = DeviceSigningKey::generate().unwrap();
@@ -192,8 +261,13 @@ async fn device_auth_rejects_strangers_revoked_forgeries_stale_and_replays(ts: T
         id: device.id.clone(),
         key: forger_key,
     };
-    let r = ts.send(signed(&forger, "GET", "/v1/config", vec![], None)).await;
-    assert_eq!((r.status, r.error()), (StatusCode::UNAUTHORIZED, "bad request signature"));
+    let r = ts
+        .send(signed(&forger, "GET", "/v1/config", vec![], None))
+        .await;
+    assert_eq!(
+        (r.status, r.error()),
+        (StatusCode::UNAUTHORIZED, "bad request signature")
+    );
 
     // Signed for another path.
     let mut req = signed(&device, "GET", "/v1/config", vec![], None);
@@ -207,7 +281,9 @@ async fn device_auth_rejects_strangers_revoked_forgeries_stale_and_replays(ts: T
         assert!(r.error().contains("clock skew"), "{}", r.error());
     }
     // Inside the window is fine.
-    let r = ts.send(with_date(&device, "GET", "/v1/config", unix_now() - 250)).await;
+    let r = ts
+        .send(with_date(&device, "GET", "/v1/config", unix_now() - 250))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
 
     // Replay: the same signed request twice.
@@ -222,20 +298,33 @@ async fn device_auth_rejects_strangers_revoked_forgeries_stale_and_replays(ts: T
     };
     assert_eq!(ts.send(again()).await.status, StatusCode::OK);
     let r = ts.send(again()).await;
-    assert_eq!((r.status, r.error()), (StatusCode::UNAUTHORIZED, "nonce already used (replayed request)"));
+    assert_eq!(
+        (r.status, r.error()),
+        (
+            StatusCode::UNAUTHORIZED,
+            "nonce already used (replayed request)"
+        )
+    );
 
     // Malformed headers.
     let mut req = signed(&device, "GET", "/v1/config", vec![], None);
-    req.headers_mut().insert("x-tracewell-signature", "abc".parse().unwrap());
+    req.headers_mut()
+        .insert("x-tracewell-signature", "abc".parse().unwrap());
     assert_eq!(ts.send(req).await.status, StatusCode::UNAUTHORIZED);
     let mut req = signed(&device, "GET", "/v1/config", vec![], None);
-    req.headers_mut().insert("x-tracewell-date", "yesterday".parse().unwrap());
+    req.headers_mut()
+        .insert("x-tracewell-date", "yesterday".parse().unwrap());
     assert_eq!(ts.send(req).await.status, StatusCode::UNAUTHORIZED);
 
     // Revoked.
     ts.revoke(&device).await;
-    let r = ts.send(signed(&device, "GET", "/v1/config", vec![], None)).await;
-    assert_eq!((r.status, r.error()), (StatusCode::FORBIDDEN, "device is revoked"));
+    let r = ts
+        .send(signed(&device, "GET", "/v1/config", vec![], None))
+        .await;
+    assert_eq!(
+        (r.status, r.error()),
+        (StatusCode::FORBIDDEN, "device is revoked")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -248,12 +337,22 @@ async fn ingest_stores_object_and_metadata_and_is_idempotent(ts: TestServer) {
         let sealed = seal(&device, &ts.recipient, &pseudo_random(size, n));
         let hash = content_hash(&sealed);
         let r = ts
-            .send(signed(&device, "PUT", &segment_path(&hash), sealed.clone(), None))
+            .send(signed(
+                &device,
+                "PUT",
+                &segment_path(&hash),
+                sealed.clone(),
+                None,
+            ))
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
         assert_eq!(r.json, json!({"hash": hash, "stored": true}));
 
-        assert_eq!(ts.object(&hash).await.unwrap(), sealed, "object bytes equal the upload");
+        assert_eq!(
+            ts.object(&hash).await.unwrap(),
+            sealed,
+            "object bytes equal the upload"
+        );
         let row = ts.state.metadata().segment(&hash).await.unwrap().unwrap();
         let info = tracewell_seal::inspect(&sealed[..]).unwrap();
         assert_eq!(row.device_id, device.id);
@@ -266,16 +365,33 @@ async fn ingest_stores_object_and_metadata_and_is_idempotent(ts: TestServer) {
 
         // Re-upload: 200, same body, nothing new.
         let r = ts
-            .send(signed(&device, "PUT", &segment_path(&hash), sealed.clone(), None))
+            .send(signed(
+                &device,
+                "PUT",
+                &segment_path(&hash),
+                sealed.clone(),
+                None,
+            ))
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.json, json!({"hash": hash, "stored": true}));
 
         let r = ts
-            .send(signed(&device, "GET", &format!("/v1/segments/{hash}/status"), vec![], None))
+            .send(signed(
+                &device,
+                "GET",
+                &format!("/v1/segments/{hash}/status"),
+                vec![],
+                None,
+            ))
             .await;
-        assert_eq!(r.json, json!({"hash": hash, "stored": true, "offset": sealed.len()}));
-        let r = ts.send(signed(&device, "HEAD", &segment_path(&hash), vec![], None)).await;
+        assert_eq!(
+            r.json,
+            json!({"hash": hash, "stored": true, "offset": sealed.len()})
+        );
+        let r = ts
+            .send(signed(&device, "HEAD", &segment_path(&hash), vec![], None))
+            .await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.offset(), Some(sealed.len() as u64));
     }
@@ -288,8 +404,18 @@ async fn ingest_stores_object_and_metadata_and_is_idempotent(ts: TestServer) {
 
     // Another device cannot claim a stored segment.
     let other = ts.enroll().await;
-    let hash = ts.state.metadata().list_segments(None, 1).await.unwrap()[0].hash.clone();
-    let r = ts.send(signed(&other, "PUT", &segment_path(&hash), b"x".to_vec(), None)).await;
+    let hash = ts.state.metadata().list_segments(None, 1).await.unwrap()[0]
+        .hash
+        .clone();
+    let r = ts
+        .send(signed(
+            &other,
+            "PUT",
+            &segment_path(&hash),
+            b"x".to_vec(),
+            None,
+        ))
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 }
 
@@ -300,9 +426,10 @@ async fn assert_nothing_stored(ts: &TestServer) {
 }
 
 fn small_limits() -> Limits {
-    let mut limits = Limits::default();
-    limits.max_segment_bytes = 200_000;
-    limits
+    Limits {
+        max_segment_bytes: 200_000,
+        ..Limits::default()
+    }
 }
 
 async fn every_bad_upload_is_a_clear_4xx_and_stores_nothing(ts: TestServer) {
@@ -313,7 +440,11 @@ async fn every_bad_upload_is_a_clear_4xx_and_stores_nothing(ts: TestServer) {
 
     let check = |r: Reply, status: StatusCode, needle: &str| {
         assert_eq!(r.status, status, "{}", r.json);
-        assert!(r.error().contains(needle), "{:?} lacks {needle:?}", r.error());
+        assert!(
+            r.error().contains(needle),
+            "{:?} lacks {needle:?}",
+            r.error()
+        );
     };
 
     // Unknown device, bad signature, stale date: as for every endpoint.
@@ -325,7 +456,14 @@ async fn every_bad_upload_is_a_clear_4xx_and_stores_nothing(ts: TestServer) {
     };
     let sealed_by_stranger = seal(&stranger, &ts.recipient, b"x");
     check(
-        ts.send(signed(&stranger, "PUT", &segment_path(&content_hash(&sealed_by_stranger)), sealed_by_stranger, None)).await,
+        ts.send(signed(
+            &stranger,
+            "PUT",
+            &segment_path(&content_hash(&sealed_by_stranger)),
+            sealed_by_stranger,
+            None,
+        ))
+        .await,
         StatusCode::UNAUTHORIZED,
         "unknown device",
     );
@@ -335,13 +473,27 @@ async fn every_bad_upload_is_a_clear_4xx_and_stores_nothing(ts: TestServer) {
         key: other.key.clone(),
     };
     check(
-        ts.send(signed(&forger, "PUT", &segment_path(&good_hash), good.clone(), None)).await,
+        ts.send(signed(
+            &forger,
+            "PUT",
+            &segment_path(&good_hash),
+            good.clone(),
+            None,
+        ))
+        .await,
         StatusCode::UNAUTHORIZED,
         "signature",
     );
     let h = device
         .signer
-        .sign_with("PUT", &segment_path(&good_hash), &good_hash, None, unix_now() - 1000, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+        .sign_with(
+            "PUT",
+            &segment_path(&good_hash),
+            &good_hash,
+            None,
+            unix_now() - 1000,
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        )
         .unwrap();
     let mut req = Request::put(segment_path(&good_hash));
     for (k, v) in h.pairs() {
@@ -356,27 +508,55 @@ async fn every_bad_upload_is_a_clear_4xx_and_stores_nothing(ts: TestServer) {
     // Wrong hash in the URL (the body is a valid sealed segment).
     let wrong = content_hash(b"something else");
     check(
-        ts.send(signed(&device, "PUT", &segment_path(&wrong), good.clone(), None)).await,
+        ts.send(signed(
+            &device,
+            "PUT",
+            &segment_path(&wrong),
+            good.clone(),
+            None,
+        ))
+        .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "do not hash to the segment hash",
     );
     // Malformed hash in the URL.
     check(
-        ts.send(signed(&device, "PUT", "/v1/segments/ABC", good.clone(), None)).await,
+        ts.send(signed(
+            &device,
+            "PUT",
+            "/v1/segments/ABC",
+            good.clone(),
+            None,
+        ))
+        .await,
         StatusCode::BAD_REQUEST,
         "64 lowercase hex",
     );
     // A body that is not sealed.
     let junk = pseudo_random(5_000, 9);
     check(
-        ts.send(signed(&device, "PUT", &segment_path(&content_hash(&junk)), junk, None)).await,
+        ts.send(signed(
+            &device,
+            "PUT",
+            &segment_path(&content_hash(&junk)),
+            junk,
+            None,
+        ))
+        .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "not a valid sealed segment",
     );
     // A truncated sealed segment.
     let cut = good[..good.len() - 10].to_vec();
     check(
-        ts.send(signed(&device, "PUT", &segment_path(&content_hash(&cut)), cut, None)).await,
+        ts.send(signed(
+            &device,
+            "PUT",
+            &segment_path(&content_hash(&cut)),
+            cut,
+            None,
+        ))
+        .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "truncated",
     );
@@ -385,68 +565,139 @@ async fn every_bad_upload_is_a_clear_4xx_and_stores_nothing(ts: TestServer) {
     let mid = flipped.len() - 80;
     flipped[mid] ^= 1;
     check(
-        ts.send(signed(&device, "PUT", &segment_path(&content_hash(&flipped)), flipped, None)).await,
+        ts.send(signed(
+            &device,
+            "PUT",
+            &segment_path(&content_hash(&flipped)),
+            flipped,
+            None,
+        ))
+        .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "not a valid sealed segment",
     );
     // A segment sealed and signed by another (enrolled) device.
     let theirs = seal(&other, &ts.recipient, b"theirs");
     check(
-        ts.send(signed(&device, "PUT", &segment_path(&content_hash(&theirs)), theirs, None)).await,
+        ts.send(signed(
+            &device,
+            "PUT",
+            &segment_path(&content_hash(&theirs)),
+            theirs,
+            None,
+        ))
+        .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "signed by a different device key",
     );
     // Signed with this device's key but naming another device in its header.
     let misnamed = seal_as(&device.key, &other.id, &ts.recipient, b"misnamed");
     check(
-        ts.send(signed(&device, "PUT", &segment_path(&content_hash(&misnamed)), misnamed, None)).await,
+        ts.send(signed(
+            &device,
+            "PUT",
+            &segment_path(&content_hash(&misnamed)),
+            misnamed,
+            None,
+        ))
+        .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "names a different device",
     );
     // A body that differs from the signed content hash.
-    let mut req = signed(&device, "PUT", &segment_path(&good_hash), good.clone(), None);
+    let mut req = signed(
+        &device,
+        "PUT",
+        &segment_path(&good_hash),
+        good.clone(),
+        None,
+    );
     *req.body_mut() = Body::from(junk_of(good.len()));
-    check(ts.send(req).await, StatusCode::BAD_REQUEST, "X-Tracewell-Content-Hash");
+    check(
+        ts.send(req).await,
+        StatusCode::BAD_REQUEST,
+        "X-Tracewell-Content-Hash",
+    );
     // Oversized: declared and undeclared length.
     let big = seal(&device, &ts.recipient, &pseudo_random(300_000, 1));
     let big_hash = content_hash(&big);
     check(
-        ts.send(signed(&device, "PUT", &segment_path(&big_hash), big.clone(), None)).await,
+        ts.send(signed(
+            &device,
+            "PUT",
+            &segment_path(&big_hash),
+            big.clone(),
+            None,
+        ))
+        .await,
         StatusCode::PAYLOAD_TOO_LARGE,
         "larger",
     );
     let mut req = signed(&device, "PUT", &segment_path(&big_hash), vec![], None);
     req.headers_mut().remove("content-length");
-    let hdrs = device.signer.sign("PUT", &segment_path(&big_hash), &big_hash, None).unwrap();
+    let hdrs = device
+        .signer
+        .sign("PUT", &segment_path(&big_hash), &big_hash, None)
+        .unwrap();
     for (k, v) in hdrs.pairs() {
         req.headers_mut().insert(k, v.parse().unwrap());
     }
-    let chunks: Vec<Result<Bytes, std::io::Error>> =
-        big.chunks(16_384).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+    let chunks: Vec<Result<Bytes, std::io::Error>> = big
+        .chunks(16_384)
+        .map(|c| Ok(Bytes::copy_from_slice(c)))
+        .collect();
     *req.body_mut() = Body::from_stream(futures_util::stream::iter(chunks));
     check(ts.send(req).await, StatusCode::PAYLOAD_TOO_LARGE, "larger");
     // Oversized resumable upload.
     let range = format!("bytes 0-99/{}", big.len());
     check(
-        ts.send(signed(&device, "PUT", &segment_path(&big_hash), big[..100].to_vec(), Some(&range))).await,
+        ts.send(signed(
+            &device,
+            "PUT",
+            &segment_path(&big_hash),
+            big[..100].to_vec(),
+            Some(&range),
+        ))
+        .await,
         StatusCode::PAYLOAD_TOO_LARGE,
         "larger",
     );
     // Malformed Content-Range.
     check(
-        ts.send(signed(&device, "PUT", &segment_path(&good_hash), good.clone(), Some("bytes 0-5"))).await,
+        ts.send(signed(
+            &device,
+            "PUT",
+            &segment_path(&good_hash),
+            good.clone(),
+            Some("bytes 0-5"),
+        ))
+        .await,
         StatusCode::BAD_REQUEST,
         "Content-Range",
     );
     // Revoked device.
     ts.revoke(&device).await;
     check(
-        ts.send(signed(&device, "PUT", &segment_path(&good_hash), good.clone(), None)).await,
+        ts.send(signed(
+            &device,
+            "PUT",
+            &segment_path(&good_hash),
+            good.clone(),
+            None,
+        ))
+        .await,
         StatusCode::FORBIDDEN,
         "revoked",
     );
     check(
-        ts.send(signed(&device, "HEAD", &segment_path(&good_hash), vec![], None)).await,
+        ts.send(signed(
+            &device,
+            "HEAD",
+            &segment_path(&good_hash),
+            vec![],
+            None,
+        ))
+        .await,
         StatusCode::FORBIDDEN,
         "",
     );
@@ -467,7 +718,9 @@ async fn replayed_upload_is_refused(ts: TestServer) {
     let req = signed(&device, "PUT", &segment_path(&hash), sealed.clone(), None);
     let headers = req.headers().clone();
     assert_eq!(ts.send(req).await.status, StatusCode::CREATED);
-    let mut replay = Request::put(segment_path(&hash)).body(Body::from(sealed)).unwrap();
+    let mut replay = Request::put(segment_path(&hash))
+        .body(Body::from(sealed))
+        .unwrap();
     *replay.headers_mut() = headers;
     let r = ts.send(replay).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -479,11 +732,19 @@ async fn replayed_upload_is_refused(ts: TestServer) {
 
 fn part(device: &Device, hash: &str, sealed: &[u8], first: usize, last: usize) -> Request<Body> {
     let range = format!("bytes {first}-{last}/{}", sealed.len());
-    signed(device, "PUT", &segment_path(hash), sealed[first..=last].to_vec(), Some(&range))
+    signed(
+        device,
+        "PUT",
+        &segment_path(hash),
+        sealed[first..=last].to_vec(),
+        Some(&range),
+    )
 }
 
 async fn held(ts: &TestServer, device: &Device, hash: &str) -> (StatusCode, u64) {
-    let r = ts.send(signed(device, "HEAD", &segment_path(hash), vec![], None)).await;
+    let r = ts
+        .send(signed(device, "HEAD", &segment_path(hash), vec![], None))
+        .await;
     (r.status, r.offset().unwrap())
 }
 
@@ -496,12 +757,20 @@ async fn resumable_upload_in_three_parts(ts: TestServer) {
 
     assert_eq!(held(&ts, &device, &hash).await, (StatusCode::NOT_FOUND, 0));
     for i in 0..3 {
-        let r = ts.send(part(&device, &hash, &sealed, cuts[i], cuts[i + 1] - 1)).await;
+        let r = ts
+            .send(part(&device, &hash, &sealed, cuts[i], cuts[i + 1] - 1))
+            .await;
         if i < 2 {
             assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.json);
-            assert_eq!(r.json, json!({"hash": hash, "stored": false, "offset": cuts[i + 1]}));
+            assert_eq!(
+                r.json,
+                json!({"hash": hash, "stored": false, "offset": cuts[i + 1]})
+            );
             assert_eq!(r.offset(), Some(cuts[i + 1] as u64));
-            assert_eq!(held(&ts, &device, &hash).await, (StatusCode::NOT_FOUND, cuts[i + 1] as u64));
+            assert_eq!(
+                held(&ts, &device, &hash).await,
+                (StatusCode::NOT_FOUND, cuts[i + 1] as u64)
+            );
             assert_eq!(ts.segment_count().await, 0);
         } else {
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
@@ -523,18 +792,32 @@ async fn resuming_after_an_interrupted_part(ts: TestServer) {
     let n = sealed.len();
     let (a, b) = (n / 3, 2 * n / 3);
 
-    assert_eq!(ts.send(part(&device, &hash, &sealed, 0, a - 1)).await.status, StatusCode::ACCEPTED);
+    assert_eq!(
+        ts.send(part(&device, &hash, &sealed, 0, a - 1))
+            .await
+            .status,
+        StatusCode::ACCEPTED
+    );
 
     // Part two is cut off half way: the server keeps none of it.
     let range = format!("bytes {a}-{}/{n}", b - 1);
-    let mut req = signed(&device, "PUT", &segment_path(&hash), sealed[a..b].to_vec(), Some(&range));
+    let mut req = signed(
+        &device,
+        "PUT",
+        &segment_path(&hash),
+        sealed[a..b].to_vec(),
+        Some(&range),
+    );
     let half = Bytes::copy_from_slice(&sealed[a..a + (b - a) / 2]);
     let chunks: Vec<Result<Bytes, std::io::Error>> =
         vec![Ok(half), Err(std::io::Error::other("connection reset"))];
     *req.body_mut() = Body::from_stream(futures_util::stream::iter(chunks));
     let r = ts.send(req).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.json);
-    assert_eq!(held(&ts, &device, &hash).await, (StatusCode::NOT_FOUND, a as u64));
+    assert_eq!(
+        held(&ts, &device, &hash).await,
+        (StatusCode::NOT_FOUND, a as u64)
+    );
 
     // A part at the wrong offset is refused with the offset to resume from.
     let r = ts.send(part(&device, &hash, &sealed, b, n - 1)).await;
@@ -548,7 +831,12 @@ async fn resuming_after_an_interrupted_part(ts: TestServer) {
     assert_eq!(held(&ts, &device, &hash).await.1, a as u64);
 
     // Resume.
-    assert_eq!(ts.send(part(&device, &hash, &sealed, a, b - 1)).await.status, StatusCode::ACCEPTED);
+    assert_eq!(
+        ts.send(part(&device, &hash, &sealed, a, b - 1))
+            .await
+            .status,
+        StatusCode::ACCEPTED
+    );
     let r = ts.send(part(&device, &hash, &sealed, b, n - 1)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
     assert_eq!(ts.object(&hash).await.unwrap(), sealed);
@@ -563,8 +851,13 @@ async fn upload_held_in_full_but_unchecked_completes_on_any_part(ts: TestServer)
     let dir = ts.dir.path().join("uploads/parts").join(&device.id);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{hash}.part")), &sealed).unwrap();
-    assert_eq!(held(&ts, &device, &hash).await, (StatusCode::NOT_FOUND, n as u64));
-    let r = ts.send(part(&device, &hash, &sealed, n - 1000, n - 1)).await;
+    assert_eq!(
+        held(&ts, &device, &hash).await,
+        (StatusCode::NOT_FOUND, n as u64)
+    );
+    let r = ts
+        .send(part(&device, &hash, &sealed, n - 1000, n - 1))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
     assert_eq!(ts.object(&hash).await.unwrap(), sealed);
     assert_eq!(held(&ts, &device, &hash).await, (StatusCode::OK, n as u64));
@@ -576,15 +869,27 @@ async fn assembled_upload_that_fails_checks_is_discarded(ts: TestServer) {
     // Parts are individually signed, but the whole does not hash to the URL.
     let wrong = content_hash(b"not this");
     let n = sealed.len();
-    assert_eq!(ts.send(part(&device, &wrong, &sealed, 0, n / 2)).await.status, StatusCode::ACCEPTED);
-    let r = ts.send(part(&device, &wrong, &sealed, n / 2 + 1, n - 1)).await;
+    assert_eq!(
+        ts.send(part(&device, &wrong, &sealed, 0, n / 2))
+            .await
+            .status,
+        StatusCode::ACCEPTED
+    );
+    let r = ts
+        .send(part(&device, &wrong, &sealed, n / 2 + 1, n - 1))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
     assert_eq!(held(&ts, &device, &wrong).await, (StatusCode::NOT_FOUND, 0));
     // Junk that hashes right but is not sealed.
     let junk = junk_of(50_000);
     let jh = content_hash(&junk);
-    assert_eq!(ts.send(part(&device, &jh, &junk, 0, 999)).await.status, StatusCode::ACCEPTED);
-    let r = ts.send(part(&device, &jh, &junk, 1000, junk.len() - 1)).await;
+    assert_eq!(
+        ts.send(part(&device, &jh, &junk, 0, 999)).await.status,
+        StatusCode::ACCEPTED
+    );
+    let r = ts
+        .send(part(&device, &jh, &junk, 1000, junk.len() - 1))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_nothing_stored(&ts).await;
 }

@@ -36,7 +36,11 @@ impl Rng {
 }
 
 fn start_server(data: &Path, recipient: &RecipientIdentity, log: &Path) -> (Child, String) {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tracewell-collector"))
         .arg("--data")
         .arg(data)
@@ -76,7 +80,9 @@ fn send(
     body: &[u8],
     range: Option<&str>,
 ) -> Result<(u16, Option<u64>), ureq::Error> {
-    let h = signer.sign(method, path, &content_hash(body), range).unwrap();
+    let h = signer
+        .sign(method, path, &content_hash(body), range)
+        .unwrap();
     let url = format!("{base}{path}");
     let resp = match method {
         "HEAD" => {
@@ -104,17 +110,28 @@ fn send(
     let mut resp = resp;
     let text = resp.body_mut().read_to_string().unwrap_or_default();
     let status = resp.status().as_u16();
-    assert!(status < 400 || status == 404 || status == 409, "{method} {range:?} answered {status}: {text}");
+    assert!(
+        status < 400 || status == 404 || status == 409,
+        "{method} {range:?} answered {status}: {text}"
+    );
     Ok((status, offset))
 }
 
 /// Uploads one segment (resumably if large). `Ok(true)` once acknowledged.
-fn upload(agent: &ureq::Agent, base: &str, signer: &RequestSigner, sealed: &[u8]) -> Result<bool, ureq::Error> {
+fn upload(
+    agent: &ureq::Agent,
+    base: &str,
+    signer: &RequestSigner,
+    sealed: &[u8],
+) -> Result<bool, ureq::Error> {
     let hash = content_hash(sealed);
     let path = segment_path(&hash);
     if sealed.len() <= PART {
         let (status, _) = send(agent, base, signer, "PUT", &path, sealed, None)?;
-        assert!(matches!(status, 200 | 201), "one-shot upload answered {status}");
+        assert!(
+            matches!(status, 200 | 201),
+            "one-shot upload answered {status}"
+        );
         return Ok(true);
     }
     let (status, offset) = send(agent, base, signer, "HEAD", &path, b"", None)?;
@@ -127,7 +144,15 @@ fn upload(agent: &ureq::Agent, base: &str, signer: &RequestSigner, sealed: &[u8]
     loop {
         let end = (at + PART).min(sealed.len());
         let range = format!("bytes {at}-{}/{}", end - 1, sealed.len());
-        let (status, offset) = send(agent, base, signer, "PUT", &path, &sealed[at..end], Some(&range))?;
+        let (status, offset) = send(
+            agent,
+            base,
+            signer,
+            "PUT",
+            &path,
+            &sealed[at..end],
+            Some(&range),
+        )?;
         match status {
             200 | 201 => return Ok(true),
             202 => at = offset.unwrap() as usize,
@@ -198,7 +223,12 @@ fn kill_9_during_uploads_loses_no_acknowledged_segment() {
                 } else {
                     rng.range(1_000, 200_000)
                 } as usize;
-                let sealed = seal_as(&device.key, &device.id, &recipient, &pseudo_random(size, rng.next()));
+                let sealed = seal_as(
+                    &device.key,
+                    &device.id,
+                    &recipient,
+                    &pseudo_random(size, rng.next()),
+                );
                 let hash = content_hash(&sealed);
                 queue.push(hash.clone());
                 all.insert(hash, Arc::new(sealed));
@@ -231,14 +261,21 @@ fn kill_9_during_uploads_loses_no_acknowledged_segment() {
         };
         if iteration == ITERATIONS {
             // Final round: no crash; everything must get through.
-            assert!(client.join().unwrap(), "final uploads failed; see {}", log.display());
+            assert!(
+                client.join().unwrap(),
+                "final uploads failed; see {}",
+                log.display()
+            );
             break;
         }
         // Kill after a random number of acknowledgements, plus a random
         // few milliseconds, so that most kills land inside an upload.
         let target = before + rng.range(0, pending_count as u64 + 1) as usize;
         let deadline = Instant::now() + Duration::from_secs(20);
-        while acked.lock().unwrap().len() < target && !client.is_finished() && Instant::now() < deadline {
+        while acked.lock().unwrap().len() < target
+            && !client.is_finished()
+            && Instant::now() < deadline
+        {
             std::thread::sleep(Duration::from_micros(200));
         }
         std::thread::sleep(Duration::from_micros(rng.range(0, 4_000)));
@@ -256,19 +293,31 @@ fn kill_9_during_uploads_loses_no_acknowledged_segment() {
     server.kill().unwrap();
     server.wait().unwrap();
     assert_eq!(kills, ITERATIONS);
-    assert!(interrupted >= ITERATIONS / 2, "only {interrupted} kills hit an upload");
+    assert!(
+        interrupted >= ITERATIONS / 2,
+        "only {interrupted} kills hit an upload"
+    );
 
     let acked = acked.lock().unwrap().clone();
-    assert_eq!(acked.len(), all.len(), "every segment acknowledged in the end");
+    assert_eq!(
+        acked.len(),
+        all.len(),
+        "every segment acknowledged in the end"
+    );
 
     // Every acknowledged segment is present, byte-identical and recorded once.
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let store = SqliteStore::open(data.join("metadata.sqlite")).unwrap();
     let rows = rt.block_on(store.list_segments(None, 100_000)).unwrap();
     assert_eq!(rows.len(), all.len(), "one metadata row per segment");
     let vk = device.key.verifying_key();
     for row in &rows {
-        let sealed = all.get(&row.hash).expect("row for a segment the client sent");
+        let sealed = all
+            .get(&row.hash)
+            .expect("row for a segment the client sent");
         let object = std::fs::read(data.join("objects").join(&row.object_key)).unwrap();
         assert_eq!(&object, &**sealed, "object {} is byte-identical", row.hash);
         assert_eq!(row.size as usize, sealed.len());

@@ -45,7 +45,11 @@ impl Client {
             .and_then(|v| v.to_str().ok()?.parse().ok());
         let text = resp.body_mut().read_to_string().unwrap_or_default();
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, offset, json }
+        Answer {
+            status,
+            offset,
+            json,
+        }
     }
 
     fn post_json(&self, path: &str, bearer: Option<&str>, body: &Value) -> Answer {
@@ -59,8 +63,17 @@ impl Client {
         Self::answer(req.send(body.to_string().as_bytes()).unwrap())
     }
 
-    fn signed(&self, signer: &RequestSigner, method: &str, path: &str, body: &[u8], range: Option<&str>) -> Answer {
-        let h = signer.sign(method, path, &content_hash(body), range).unwrap();
+    fn signed(
+        &self,
+        signer: &RequestSigner,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        range: Option<&str>,
+    ) -> Answer {
+        let h = signer
+            .sign(method, path, &content_hash(body), range)
+            .unwrap();
         let url = format!("{}{path}", self.base);
         let resp = match method {
             "PUT" => {
@@ -92,7 +105,13 @@ impl Client {
     }
 }
 
-async fn start(config: ServerConfig) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+async fn start(
+    config: ServerConfig,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
     let server = Server::bind(config).await.unwrap();
     let addr = server.local_addr();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -109,7 +128,11 @@ async fn start(config: ServerConfig) -> (std::net::SocketAddr, tokio::sync::ones
 
 /// Enroll, config, one-shot and resumable uploads, status, HEAD.
 fn exercise(client: &Client, admin: &str, recipient: &RecipientIdentity) {
-    let r = client.post_json("/v1/admin/enrollment-tokens", Some(admin), &json!({"ttl_secs": 60}));
+    let r = client.post_json(
+        "/v1/admin/enrollment-tokens",
+        Some(admin),
+        &json!({"ttl_secs": 60}),
+    );
     assert_eq!(r.status, 201, "{}", r.json);
     let token = r.json["token"].as_str().unwrap().to_owned();
     let key = DeviceSigningKey::generate().unwrap();
@@ -121,17 +144,27 @@ fn exercise(client: &Client, admin: &str, recipient: &RecipientIdentity) {
     assert_eq!(r.status, 201, "{}", r.json);
     let device_id = r.json["device_id"].as_str().unwrap().to_owned();
     let signer = RequestSigner::new(device_id.clone(), &key);
-    let device = Device { id: device_id, key, signer };
+    let device = Device {
+        id: device_id,
+        key,
+        signer,
+    };
 
     let r = client.signed(&device.signer, "GET", "/v1/config", b"", None);
     assert_eq!(r.status, 200);
-    assert_eq!(r.json["recipients"], json!([recipient.public_key().to_string()]));
+    assert_eq!(
+        r.json["recipients"],
+        json!([recipient.public_key().to_string()])
+    );
 
     let sealed = seal(&device, recipient, &pseudo_random(1_500_000, 11));
     let hash = content_hash(&sealed);
     let path = segment_path(&hash);
     let r = client.signed(&device.signer, "PUT", &path, &sealed, None);
-    assert_eq!((r.status, &r.json), (201, &json!({"hash": hash, "stored": true})));
+    assert_eq!(
+        (r.status, &r.json),
+        (201, &json!({"hash": hash, "stored": true}))
+    );
     let r = client.signed(&device.signer, "PUT", &path, &sealed, None);
     assert_eq!(r.status, 200);
     let r = client.signed(&device.signer, "GET", &format!("{path}/status"), b"", None);
@@ -155,7 +188,13 @@ fn exercise(client: &Client, admin: &str, recipient: &RecipientIdentity) {
     assert_eq!((r.status, r.offset), (200, Some(n as u64)));
 
     // An error through the socket is JSON too.
-    let r = client.signed(&device.signer, "PUT", &segment_path(&content_hash(b"x")), b"junk", None);
+    let r = client.signed(
+        &device.signer,
+        "PUT",
+        &segment_path(&content_hash(b"x")),
+        b"junk",
+        None,
+    );
     assert_eq!(r.status, 422);
     assert!(r.json["error"].as_str().is_some());
 }
@@ -187,7 +226,24 @@ async fn end_to_end_over_https() {
     let cert = dir.path().join("cert.pem");
     let key = dir.path().join("key.pem");
     let made = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:FALSE", "-keyout"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+            "-keyout",
+        ])
         .arg(&key)
         .arg("-out")
         .arg(&cert)
@@ -201,7 +257,10 @@ async fn end_to_end_over_https() {
     }
     let recipient = RecipientIdentity::generate().unwrap();
     let mut config = config_in(dir.path(), &recipient);
-    config.tls = Some(TlsConfig { cert: cert.clone(), key });
+    config.tls = Some(TlsConfig {
+        cert: cert.clone(),
+        key,
+    });
     let (addr, stop, task) = start(config).await;
     let admin = std::fs::read_to_string(dir.path().join("admin.token")).unwrap();
     let admin = admin.trim().to_owned();
@@ -215,7 +274,13 @@ async fn end_to_end_over_https() {
         exercise(&client, &admin, &recipient);
         // Plain HTTP to the TLS port gets no answer.
         let plain = Client::new(format!("http://{addr}"), None);
-        assert!(plain.agent.get(format!("{}/v1/config", plain.base)).call().is_err());
+        assert!(
+            plain
+                .agent
+                .get(format!("{}/v1/config", plain.base))
+                .call()
+                .is_err()
+        );
     })
     .await
     .unwrap();

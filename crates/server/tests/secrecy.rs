@@ -78,7 +78,10 @@ async fn no_plaintext_marker_in_anything_the_server_wrote() {
 
     // The search works: a marker is found in plain bytes and in hex.
     assert_eq!(found_in(&plaintext(0, 10)).len(), MARKERS.len());
-    assert_eq!(found_in(tracewell_protocol::hex(MARKERS[0].as_bytes()).as_bytes()), [MARKERS[0]]);
+    assert_eq!(
+        found_in(tracewell_protocol::hex(MARKERS[0].as_bytes()).as_bytes()),
+        [MARKERS[0]]
+    );
 
     let ts = TestServer::new().await;
     let device = ts.enroll().await;
@@ -88,7 +91,9 @@ async fn no_plaintext_marker_in_anything_the_server_wrote() {
         let sealed = seal(&device, &ts.recipient, &plaintext(i, size));
         assert!(found_in(&sealed).is_empty(), "sealing hides the markers");
         let hash = content_hash(&sealed);
-        let r = ts.send(signed(&device, "PUT", &segment_path(&hash), sealed, None)).await;
+        let r = ts
+            .send(signed(&device, "PUT", &segment_path(&hash), sealed, None))
+            .await;
         assert_eq!(r.status, StatusCode::CREATED);
         uploaded += 1;
     }
@@ -98,7 +103,13 @@ async fn no_plaintext_marker_in_anything_the_server_wrote() {
     for (first, last) in [(0, n / 2 - 1), (n / 2, n - 1)] {
         let range = format!("bytes {first}-{last}/{n}");
         let r = ts
-            .send(signed(&device, "PUT", &segment_path(&hash), sealed[first..=last].to_vec(), Some(&range)))
+            .send(signed(
+                &device,
+                "PUT",
+                &segment_path(&hash),
+                sealed[first..=last].to_vec(),
+                Some(&range),
+            ))
             .await;
         assert!(r.status.is_success(), "{}", r.json);
     }
@@ -108,7 +119,13 @@ async fn no_plaintext_marker_in_anything_the_server_wrote() {
     let ph = content_hash(&pending);
     let range = format!("bytes 0-99999/{}", pending.len());
     let r = ts
-        .send(signed(&device, "PUT", &segment_path(&ph), pending[..100_000].to_vec(), Some(&range)))
+        .send(signed(
+            &device,
+            "PUT",
+            &segment_path(&ph),
+            pending[..100_000].to_vec(),
+            Some(&range),
+        ))
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED);
     assert_eq!(ts.segment_count().await, uploaded);
@@ -120,9 +137,15 @@ async fn no_plaintext_marker_in_anything_the_server_wrote() {
         .map(|f| f.strip_prefix(ts.dir.path()).unwrap().display().to_string())
         .collect();
     assert!(names.iter().any(|n| n == "metadata.sqlite"), "{names:?}");
-    assert!(names.iter().any(|n| n == "metadata.sqlite-wal"), "{names:?}");
+    assert!(
+        names.iter().any(|n| n == "metadata.sqlite-wal"),
+        "{names:?}"
+    );
     assert!(names.iter().any(|n| n.ends_with(".part")), "{names:?}");
-    assert_eq!(names.iter().filter(|n| n.ends_with(".seal")).count(), uploaded);
+    assert_eq!(
+        names.iter().filter(|n| n.ends_with(".seal")).count(),
+        uploaded
+    );
     let mut total = 0;
     for f in &files {
         let bytes = std::fs::read(f).unwrap();

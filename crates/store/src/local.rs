@@ -86,7 +86,10 @@ impl LocalDirStore {
         let mut raw = [0u8; 12];
         getrandom::fill(&mut raw).map_err(|e| Error::Io(io::Error::other(e.to_string())))?;
         let name: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-        Ok(dest.parent().unwrap_or(&self.root).join(format!("{TMP_PREFIX}{name}")))
+        Ok(dest
+            .parent()
+            .unwrap_or(&self.root)
+            .join(format!("{TMP_PREFIX}{name}")))
     }
 
     /// Creates the parent directories of `dest`, fsyncing each new one

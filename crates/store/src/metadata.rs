@@ -72,8 +72,12 @@ pub trait MetadataStore: Send + Sync + 'static {
 
     /// In one transaction: checks the token is known, unexpired at `now` and
     /// unused, marks it used, and records `device`.
-    async fn enroll(&self, token_hash: &str, now: i64, device: &DeviceRecord)
-    -> Result<EnrollOutcome>;
+    async fn enroll(
+        &self,
+        token_hash: &str,
+        now: i64,
+        device: &DeviceRecord,
+    ) -> Result<EnrollOutcome>;
 
     /// A device by id.
     async fn device(&self, device_id: &str) -> Result<Option<DeviceRecord>>;

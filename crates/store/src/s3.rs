@@ -84,7 +84,9 @@ impl S3Config {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.'))
         {
-            return Err(bad(format!("bucket name {bucket:?} is not a valid S3 bucket name")));
+            return Err(bad(format!(
+                "bucket name {bucket:?} is not a valid S3 bucket name"
+            )));
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(bad(
@@ -109,14 +111,20 @@ impl S3Config {
                     let e = url::Url::parse(&v)
                         .map_err(|e| bad(format!("endpoint {v:?} is not a URL: {e}")))?;
                     if !matches!(e.scheme(), "http" | "https") || e.host_str().is_none() {
-                        return Err(bad(format!("endpoint {v:?} must be an http(s)://host[:port] URL")));
+                        return Err(bad(format!(
+                            "endpoint {v:?} must be an http(s)://host[:port] URL"
+                        )));
                     }
                     config.endpoint = Some(v.trim_end_matches('/').to_owned());
                 }
                 "region" => config.region = v.into_owned(),
                 "access_key_id" => config.access_key_id = Some(v.into_owned()),
                 "secret_access_key" => config.secret_access_key = Some(v.into_owned()),
-                other => return Err(bad(format!("unknown option {other:?} (expected endpoint, region, access_key_id, secret_access_key)"))),
+                other => {
+                    return Err(bad(format!(
+                        "unknown option {other:?} (expected endpoint, region, access_key_id, secret_access_key)"
+                    )));
+                }
             }
         }
         if config.region.is_empty() {
@@ -134,7 +142,9 @@ pub struct S3Store {
 
 impl fmt::Debug for S3Store {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("S3Store").field("config", &self.config).finish()
+        f.debug_struct("S3Store")
+            .field("config", &self.config)
+            .finish()
     }
 }
 

@@ -40,7 +40,9 @@ pub struct SqliteStore {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -107,16 +109,15 @@ fn writer_loop(conn: Connection, jobs: mpsc::Receiver<Job>) {
     }
 }
 
-
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and applies
     /// pending migrations.
     pub fn open(path: impl Into<PathBuf>) -> Result<Self> {
         let path = path.into();
-        if let Some(parent) = path.parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)?;
-            }
+        if let Some(parent) = path.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
         }
         let mut conn = open_connection(&path)?;
         migrate(&mut conn)?;
@@ -191,10 +192,10 @@ impl SqliteStore {
                 }
             };
             let r = f(&conn);
-            if let Ok(mut v) = readers.lock() {
-                if v.len() < 8 {
-                    v.push(conn);
-                }
+            if let Ok(mut v) = readers.lock()
+                && v.len() < 8
+            {
+                v.push(conn);
             }
             r
         })
@@ -316,10 +317,12 @@ impl MetadataStore for SqliteStore {
                 "UPDATE devices SET revoked_at = ?2 WHERE device_id = ?1 AND revoked_at IS NULL",
             )?
             .execute(params![device_id, at])?;
-            Ok(c.prepare_cached("SELECT revoked_at FROM devices WHERE device_id = ?1")?
-                .query_row(params![device_id], |r| r.get::<_, Option<i64>>(0))
-                .optional()?
-                .flatten())
+            Ok(
+                c.prepare_cached("SELECT revoked_at FROM devices WHERE device_id = ?1")?
+                    .query_row(params![device_id], |r| r.get::<_, Option<i64>>(0))
+                    .optional()?
+                    .flatten(),
+            )
         })
         .await
     }
@@ -404,4 +407,3 @@ impl MetadataStore for SqliteStore {
         format!("SQLite {}", self.path.display())
     }
 }
-

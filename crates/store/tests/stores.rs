@@ -64,7 +64,10 @@ async fn object_contract(store: &dyn ObjectStore) {
 
     for bad in ["", "../x", "a//b", ".tmp/x", "a b"] {
         assert!(
-            matches!(store.put(bad, Bytes::new()).await, Err(Error::InvalidKey { .. })),
+            matches!(
+                store.put(bad, Bytes::new()).await,
+                Err(Error::InvalidKey { .. })
+            ),
             "{bad:?}"
         );
         assert!(store.get(bad).await.is_err());
@@ -103,15 +106,27 @@ async fn metadata_contract(store: &dyn MetadataStore) {
     let d2 = device(&unique("dev"));
     store.add_enrollment_token(&t1, 100, 200).await.unwrap();
     store.add_enrollment_token(&t2, 100, 150).await.unwrap();
-    assert!(store.add_enrollment_token(&t1, 100, 200).await.is_err(), "duplicate token hash");
+    assert!(
+        store.add_enrollment_token(&t1, 100, 200).await.is_err(),
+        "duplicate token hash"
+    );
 
     assert_eq!(
         store.enroll(&unique("tok"), 120, &d1).await.unwrap(),
         EnrollOutcome::UnknownToken
     );
-    assert_eq!(store.enroll(&t2, 150, &d1).await.unwrap(), EnrollOutcome::ExpiredToken);
-    assert_eq!(store.enroll(&t1, 120, &d1).await.unwrap(), EnrollOutcome::Enrolled);
-    assert_eq!(store.enroll(&t1, 121, &d2).await.unwrap(), EnrollOutcome::UsedToken);
+    assert_eq!(
+        store.enroll(&t2, 150, &d1).await.unwrap(),
+        EnrollOutcome::ExpiredToken
+    );
+    assert_eq!(
+        store.enroll(&t1, 120, &d1).await.unwrap(),
+        EnrollOutcome::Enrolled
+    );
+    assert_eq!(
+        store.enroll(&t1, 121, &d2).await.unwrap(),
+        EnrollOutcome::UsedToken
+    );
     assert_eq!(store.device(&d2.device_id).await.unwrap(), None);
 
     // A key that is already enrolled leaves the token unused.
@@ -123,21 +138,41 @@ async fn metadata_contract(store: &dyn MetadataStore) {
         store.enroll(&t3, 120, &same_key).await.unwrap(),
         EnrollOutcome::AlreadyEnrolled
     );
-    assert_eq!(store.enroll(&t3, 120, &d2).await.unwrap(), EnrollOutcome::Enrolled);
+    assert_eq!(
+        store.enroll(&t3, 120, &d2).await.unwrap(),
+        EnrollOutcome::Enrolled
+    );
 
     assert_eq!(store.device(&d1.device_id).await.unwrap(), Some(d1.clone()));
-    assert_eq!(store.revoke_device(&d1.device_id, 500).await.unwrap(), Some(500));
-    assert_eq!(store.revoke_device(&d1.device_id, 600).await.unwrap(), Some(500));
-    assert_eq!(store.revoke_device(&unique("nobody"), 600).await.unwrap(), None);
     assert_eq!(
-        store.device(&d1.device_id).await.unwrap().unwrap().revoked_at,
+        store.revoke_device(&d1.device_id, 500).await.unwrap(),
+        Some(500)
+    );
+    assert_eq!(
+        store.revoke_device(&d1.device_id, 600).await.unwrap(),
+        Some(500)
+    );
+    assert_eq!(
+        store.revoke_device(&unique("nobody"), 600).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .device(&d1.device_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at,
         Some(500)
     );
 
     let n = unique("n");
     assert!(store.use_nonce(&d2.device_id, &n, 1_000, 0).await.unwrap());
     assert!(!store.use_nonce(&d2.device_id, &n, 1_001, 0).await.unwrap());
-    assert!(store.use_nonce(&d1.device_id, &n, 1_001, 0).await.unwrap(), "per device");
+    assert!(
+        store.use_nonce(&d1.device_id, &n, 1_001, 0).await.unwrap(),
+        "per device"
+    );
 
     let h1 = unique("h");
     assert_eq!(store.segment(&h1).await.unwrap(), None);
@@ -146,7 +181,10 @@ async fn metadata_contract(store: &dyn MetadataStore) {
     assert!(!store.insert_segment(&s1).await.unwrap(), "idempotent");
     assert_eq!(store.segment(&h1).await.unwrap(), Some(s1.clone()));
     assert!(
-        store.insert_segment(&segment(&unique("h"), &unique("ghost"))).await.is_err(),
+        store
+            .insert_segment(&segment(&unique("h"), &unique("ghost")))
+            .await
+            .is_err(),
         "segments need an enrolled device"
     );
     let listed = store.list_segments(None, 10_000).await.unwrap();
@@ -161,10 +199,16 @@ async fn local_dir_store_contract() {
     let store = LocalDirStore::open(dir.path()).unwrap();
     object_contract(&store).await;
     // Leftover temp files are cleared on open and never listed.
-    store.put("segments/ab/x.seal", Bytes::from_static(b"x")).await.unwrap();
+    store
+        .put("segments/ab/x.seal", Bytes::from_static(b"x"))
+        .await
+        .unwrap();
     let stale = dir.path().join("segments/ab/.tmp-0123");
     std::fs::write(&stale, b"half").unwrap();
-    assert_eq!(store.list("").await.unwrap(), vec!["segments/ab/x.seal".to_owned()]);
+    assert_eq!(
+        store.list("").await.unwrap(),
+        vec!["segments/ab/x.seal".to_owned()]
+    );
     LocalDirStore::open(dir.path()).unwrap();
     assert!(!stale.exists());
     assert!(dir.path().join("segments/ab/x.seal").exists());
@@ -184,15 +228,28 @@ async fn sqlite_group_commit_and_reopen() {
     let store = Arc::new(SqliteStore::open(&path).unwrap());
     let d = device("dev-1");
     store.add_enrollment_token("t", 0, 100).await.unwrap();
-    assert_eq!(store.enroll("t", 1, &d).await.unwrap(), EnrollOutcome::Enrolled);
+    assert_eq!(
+        store.enroll("t", 1, &d).await.unwrap(),
+        EnrollOutcome::Enrolled
+    );
     let mut tasks = Vec::new();
     for i in 0..400 {
         let store = Arc::clone(&store);
         tasks.push(tokio::spawn(async move {
             let hash = format!("{i:064x}");
             // Every write of a group succeeds or fails on its own.
-            assert!(store.insert_segment(&segment(&hash, "dev-1")).await.unwrap());
-            assert!(store.insert_segment(&segment(&format!("x{i}"), "ghost")).await.is_err());
+            assert!(
+                store
+                    .insert_segment(&segment(&hash, "dev-1"))
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                store
+                    .insert_segment(&segment(&format!("x{i}"), "ghost"))
+                    .await
+                    .is_err()
+            );
             assert!(store.use_nonce("dev-1", &hash, 10, 0).await.unwrap());
         }));
     }
@@ -202,7 +259,12 @@ async fn sqlite_group_commit_and_reopen() {
     drop(store);
     let again = SqliteStore::open(&path).unwrap();
     assert_eq!(again.list_segments(None, 1000).await.unwrap().len(), 400);
-    assert!(!again.use_nonce("dev-1", &format!("{:064x}", 7), 11, 0).await.unwrap());
+    assert!(
+        !again
+            .use_nonce("dev-1", &format!("{:064x}", 7), 11, 0)
+            .await
+            .unwrap()
+    );
     // Migrations were recorded once.
     assert_eq!(rusqlite_count(&path), 1);
 }

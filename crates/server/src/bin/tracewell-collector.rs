@@ -5,10 +5,13 @@
 //! Prints `listening on <addr>` on stdout once it accepts connections.
 
 use clap::Parser;
-use tracewell_server::{ServerArgs, Server, shutdown_signal};
+use tracewell_server::{Server, ServerArgs, shutdown_signal};
 
 #[derive(Parser)]
-#[command(name = "tracewell-collector", about = "Tracewell collector: enrollment and ingest of sealed segments")]
+#[command(
+    name = "tracewell-collector",
+    about = "Tracewell collector: enrollment and ingest of sealed segments"
+)]
 struct Cli {
     #[command(flatten)]
     server: ServerArgs,

@@ -11,9 +11,7 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use tracewell_protocol::{RequestSigner, content_hash};
-use tracewell_seal::{
-    DeviceSigningKey, HeaderFields, RecipientIdentity, SegmentId, Sealer,
-};
+use tracewell_seal::{DeviceSigningKey, HeaderFields, RecipientIdentity, Sealer, SegmentId};
 use tracewell_server::{AppState, Limits, ServerConfig};
 
 pub struct TestServer {
@@ -101,7 +99,8 @@ pub async fn scale_out_config(dir: &Path, recipient: &RecipientIdentity) -> Opti
     let pg = env_or_skip("TRACEWELL_TEST_POSTGRES_URL", "start-postgres.sh")?;
     let s3 = env_or_skip("TRACEWELL_TEST_S3_URL", "start-s3.sh")?;
     let mut config = config_in(dir, recipient);
-    config.database = tracewell_server::config::parse_database(&fresh_postgres_database(&pg).await, 8).unwrap();
+    config.database =
+        tracewell_server::config::parse_database(&fresh_postgres_database(&pg).await, 8).unwrap();
     config.objects = tracewell_server::config::parse_objects(&fresh_s3_prefix(&s3)).unwrap();
     Some(config)
 }
@@ -130,7 +129,11 @@ impl TestServer {
         Some(ts)
     }
 
-    async fn start(dir: tempfile::TempDir, recipient: RecipientIdentity, config: ServerConfig) -> Self {
+    async fn start(
+        dir: tempfile::TempDir,
+        recipient: RecipientIdentity,
+        config: ServerConfig,
+    ) -> Self {
         let state = AppState::open(&config).await.unwrap();
         let admin = std::fs::read_to_string(dir.path().join("admin.token"))
             .unwrap()
@@ -164,7 +167,9 @@ impl TestServer {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
-        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
         let json = if bytes.is_empty() {
             Value::Null
         } else {
@@ -172,13 +177,11 @@ impl TestServer {
                 panic!("response is not JSON: {}", String::from_utf8_lossy(&bytes))
             })
         };
-        if status.is_client_error() || status.is_server_error() {
-            if !bytes.is_empty() {
-                assert!(
-                    json["error"].as_str().is_some_and(|e| !e.is_empty()),
-                    "error bodies are {{\"error\": …}}: {json}"
-                );
-            }
+        if (status.is_client_error() || status.is_server_error()) && !bytes.is_empty() {
+            assert!(
+                json["error"].as_str().is_some_and(|e| !e.is_empty()),
+                "error bodies are {{\"error\": …}}: {json}"
+            );
         }
         Reply {
             status,
