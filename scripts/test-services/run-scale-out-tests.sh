@@ -6,7 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-pg_pid= s3_pid= pg_dir= s3_dir=
+pg_pid= s3_pid= pg_dir= s3_dir= s3_ports=
 # Stops a process: the given signal first, SIGKILL after 10 s.
 stop() {
     local pid=$1 sig=$2
@@ -24,6 +24,9 @@ cleanup() {
     stop "$s3_pid" TERM
     [[ -n "$pg_dir" ]] && rm -rf "$pg_dir"
     [[ -n "$s3_dir" ]] && rm -rf "$s3_dir"
+    for port in $s3_ports; do
+        rm -f /tmp/seaweedfs-*-"$port".sock /tmp/seaweedfs-*-"$((port + 10000))".sock
+    done
     return 0
 }
 trap cleanup EXIT
@@ -36,6 +39,7 @@ export TRACEWELL_TEST_POSTGRES_URL=$(sed -n 's/^TRACEWELL_TEST_POSTGRES_URL=//p'
 s3_out=$("$here/start-s3.sh")
 s3_pid=$(sed -n 's/^TRACEWELL_TEST_S3_PID=//p' <<<"$s3_out")
 s3_dir=$(sed -n 's/^TRACEWELL_TEST_S3_DIR=//p' <<<"$s3_out")
+s3_ports=$(sed -n 's/^TRACEWELL_TEST_S3_PORTS=//p' <<<"$s3_out")
 export TRACEWELL_TEST_S3_URL=$(sed -n 's/^TRACEWELL_TEST_S3_URL=//p' <<<"$s3_out")
 
 echo "PostgreSQL: $TRACEWELL_TEST_POSTGRES_URL (pid $pg_pid)"

