@@ -4,12 +4,14 @@
 //! crates, print. Errors are printed as one line (`tracewell: error: …`)
 //! and exit non-zero; nothing here panics on bad input.
 
+mod agent_cmd;
 mod control_cmd;
 mod demo;
 mod describe;
 mod inspect;
 mod policy_cmd;
 mod record;
+mod server_cmd;
 
 use std::process::ExitCode;
 
@@ -41,6 +43,16 @@ enum Command {
     Status(control_cmd::ControlArgs),
     /// Capture policies.
     Policy(policy_cmd::PolicyArgs),
+    /// Dataset keys (the identity that decrypts sealed segments).
+    Keys(agent_cmd::KeysArgs),
+    /// Enroll this device with a collector.
+    Enroll(agent_cmd::EnrollArgs),
+    /// Run the agent: record, seal, spool and upload to the collector.
+    Agent(agent_cmd::AgentArgs),
+    /// Run the collector.
+    Server(server_cmd::ServerCmdArgs),
+    /// Administer a running collector (enrollment tokens, revocation).
+    Admin(server_cmd::AdminArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +68,11 @@ fn main() -> ExitCode {
         Command::Resume(args) => control_cmd::run(args, "resume"),
         Command::Status(args) => control_cmd::run(args, "status"),
         Command::Policy(args) => policy_cmd::run(args),
+        Command::Keys(args) => agent_cmd::keys(args),
+        Command::Enroll(args) => agent_cmd::enroll(args),
+        Command::Agent(args) => agent_cmd::agent(args),
+        Command::Server(args) => server_cmd::run(args),
+        Command::Admin(args) => server_cmd::admin(args),
     };
     match result {
         Ok(code) => code,

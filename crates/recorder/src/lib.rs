@@ -21,6 +21,7 @@ mod typing;
 
 pub use recording_id::recording_id;
 pub use session::{
-    Error, FrameRedactor, FrameRedactorFactory, SessionOptions, Stats, Summary, notices, record,
+    Error, FrameRedactor, FrameRedactorFactory, Hold, SessionOptions, SharedOpener, Stats, Summary,
+    notices, record,
 };
 pub use typing::TypingRedactor;

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -12,7 +13,7 @@ use tracewell_policy::{PixelRedaction, Policy};
 use tracewell_redact::Scanner;
 use tracewell_segment::{
     Codec, EncodedFrame, FrameEncoder, PrivacyRecord, PrivacySubject, Record, RecorderState,
-    RecordingMeta, SegmentSink, SinkOptions, Status,
+    RecordingMeta, SegmentSink, SinkOptions, Status, StreamOpener,
 };
 
 use crate::control::{ControlServer, Verb};
@@ -47,6 +48,12 @@ pub trait FrameRedactor {
 /// are taken).
 pub type FrameRedactorFactory = fn() -> Result<Box<dyn FrameRedactor>, String>;
 
+/// A segment stream opener shared with the session.
+pub type SharedOpener = Arc<Mutex<StreamOpener>>;
+
+/// A condition that holds capture paused while it returns a reason.
+pub type Hold = Arc<dyn Fn() -> Option<String> + Send + Sync>;
+
 /// What to record, where, and for how long.
 #[derive(Clone)]
 pub struct SessionOptions {
@@ -64,6 +71,12 @@ pub struct SessionOptions {
     pub frame_redactor: Option<FrameRedactorFactory>,
     /// The control socket (`tracewell pause`); `None` for no socket.
     pub control: Option<PathBuf>,
+    /// When set, segments go into these streams (the agent's sealer)
+    /// instead of files in `out`: plaintext never touches the disk.
+    pub streams: Option<SharedOpener>,
+    /// Asked about once a second: `Some(reason)` pauses capture until it
+    /// answers `None` again (the agent's full spool).
+    pub hold: Option<Hold>,
     /// How often the progress callback is called.
     pub progress_every: Duration,
 }
@@ -81,6 +94,8 @@ impl SessionOptions {
             codec: Codec::default(),
             frame_redactor: None,
             control: None,
+            streams: None,
+            hold: None,
             progress_every: Duration::from_secs(5),
         }
     }
@@ -191,7 +206,14 @@ pub fn record(
         screen: Some(capture.screen_size()),
     };
     let recording_id = recording.recording_id.clone();
-    let sink = SegmentSink::new(&options.out, options.sink.clone(), recording)?;
+    let sink = match &options.streams {
+        Some(opener) => {
+            let opener = opener.clone();
+            let open: StreamOpener = Box::new(move |meta| (opener.lock().expect("opener lock"))(meta));
+            SegmentSink::streaming(open, options.sink.clone(), recording)?
+        }
+        None => SegmentSink::new(&options.out, options.sink.clone(), recording)?,
+    };
     let mut pipeline = Pipeline {
         sink,
         guard: Guard::new(policy.clone()),
@@ -204,6 +226,8 @@ pub fn record(
     let started = Instant::now();
     pipeline.write(Record::Status(Status { t_ns: now_ns(), state: RecorderState::Started, detail: None }))?;
     let mut last_progress = Instant::now();
+    let mut last_hold_check = Instant::now();
+    let mut held = false;
     let mut failure = None;
     loop {
         if stop.load(Ordering::SeqCst) || options.duration.is_some_and(|d| started.elapsed() >= d) {
@@ -241,6 +265,23 @@ pub fn record(
                     s.frames,
                     pipeline.sink.bytes_written()
                 ));
+            }
+        }
+        if let Some(hold) = &options.hold {
+            if last_hold_check.elapsed() >= Duration::from_secs(1) {
+                last_hold_check = Instant::now();
+                match (hold(), held) {
+                    (Some(reason), false) => {
+                        held = true;
+                        notices.push(format!("capture paused: {reason}"));
+                        capture.set_paused_by(true, PauseSource::Recorder);
+                    }
+                    (None, true) => {
+                        held = false;
+                        capture.set_paused_by(false, PauseSource::Recorder);
+                    }
+                    _ => {}
+                }
             }
         }
         if last_progress.elapsed() >= options.progress_every {

@@ -124,7 +124,7 @@ impl Coordinator {
                 Ok(Msg::Damage) => self.dirty = true,
                 Ok(Msg::Focus { grabbed }) => self.set_secure_input(grabbed),
                 Ok(Msg::Hotkey) => self.set_paused(!self.paused, PauseSource::Hotkey),
-                Ok(Msg::Command { pause }) => self.set_paused(pause, PauseSource::Command),
+                Ok(Msg::Command { pause, source }) => self.set_paused(pause, source),
                 Ok(Msg::Indicator) => {
                     let _ = self.setup.indicator.raise(&*self.setup.conn);
                     let _ = self.setup.indicator.draw(&*self.setup.conn);

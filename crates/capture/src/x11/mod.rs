@@ -21,7 +21,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use tracewell_model::Event;
+use tracewell_model::{Event, PauseSource};
 use x11rb::connection::{Connection, RequestConnection};
 use x11rb::protocol::Event as XEvent;
 use x11rb::protocol::damage::{self, ConnectionExt as _};
@@ -56,7 +56,7 @@ enum Msg {
     /// The indicator must be redrawn or raised.
     Indicator,
     /// `set_paused` from the owner of the capture.
-    Command { pause: bool },
+    Command { pause: bool, source: PauseSource },
     /// The X event reader stopped (stop requested or connection lost).
     XEnded(Option<Error>),
 }
@@ -212,7 +212,12 @@ impl X11Capture {
     /// server and no frame is taken) or resumes capture. The change shows
     /// in the stream as [`Event::Paused`].
     pub fn set_paused(&self, paused: bool) {
-        let _ = self.control.send(Msg::Command { pause: paused });
+        self.set_paused_by(paused, PauseSource::Command);
+    }
+
+    /// [`X11Capture::set_paused`], naming who asked.
+    pub fn set_paused_by(&self, paused: bool, source: PauseSource) {
+        let _ = self.control.send(Msg::Command { pause: paused, source });
     }
 
     /// Whether the pause hotkey could be grabbed (another application may
