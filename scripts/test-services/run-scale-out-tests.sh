@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL and a throwaway S3 store (SeaweedFS), runs the
 # store and server test suites against them, and stops both on exit.
-# Extra arguments go to `cargo test`, e.g. `-- --nocapture`.
+# Extra arguments go to `cargo test`, e.g. `-- --nocapture`; with
+# `--workspace` first, every test of the workspace runs (scripts/test.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -45,4 +46,8 @@ export TRACEWELL_TEST_S3_URL=$(sed -n 's/^TRACEWELL_TEST_S3_URL=//p' <<<"$s3_out
 echo "PostgreSQL: $TRACEWELL_TEST_POSTGRES_URL (pid $pg_pid)"
 echo "S3:         ${TRACEWELL_TEST_S3_URL%%&access_key_id=*} (pid $s3_pid)"
 cd "$root"
-cargo test -p tracewell-store -p tracewell-server "$@"
+if [[ "${1:-}" == "--workspace" ]]; then
+    cargo test "$@"
+else
+    cargo test -p tracewell-store -p tracewell-server "$@"
+fi
