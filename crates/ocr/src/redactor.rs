@@ -1,0 +1,297 @@
+//! [`PixelRedactor`]: fills the boxes of words that are PII or secrets,
+//! reading again only what changed since the previous frame.
+
+use std::collections::BTreeMap;
+
+use tracewell_model::{Frame, Rect};
+use tracewell_redact::{Kind, Scanner, summary};
+
+use crate::engine::{Ocr, Pixels, Word};
+use crate::{Error, lines, regions};
+
+/// Horizontal margin around a changed region: catches a word that grew by
+/// a character typed right against it.
+const MARGIN_X: u32 = 16;
+/// Vertical margin around a changed region.
+const MARGIN_Y: u32 = 4;
+/// How far a region grows sideways when a word it read touches its edge
+/// (the word may go on outside).
+const EDGE_GROWTH: u32 = 96;
+/// How many times one region may grow that way.
+const EDGE_ROUNDS: u32 = 3;
+/// Above this fraction of the frame, changed regions are read as one
+/// whole frame (same cost, no seams).
+const FULL_FRACTION: f64 = 0.5;
+/// The fill colour, B, G, R, X: opaque black.
+const FILL: [u8; 4] = [0, 0, 0, 0];
+
+/// One filled box and the kind of value that caused it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FilledBox {
+    pub kind: Kind,
+    pub rect: Rect,
+}
+
+/// What one call of [`PixelRedactor::redact`] did. Kinds and counts, never
+/// values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PixelReport {
+    /// Kind name (`card`, `email` …) → number of values found.
+    pub counts: BTreeMap<String, u32>,
+    /// Number of boxes filled: words, and the gaps between filled
+    /// neighbours on a line.
+    pub boxes_filled: u32,
+    /// Pixels handed to OCR for this frame.
+    pub ocr_area: u64,
+    /// Regions handed to OCR for this frame (a region that grew to take in
+    /// a word cut at its edge counts again).
+    pub ocr_calls: u32,
+    /// Whether the whole frame was read (first frame, size change, large
+    /// change).
+    pub full_ocr: bool,
+    /// The filled boxes (padded, clipped to the frame).
+    pub boxes: Vec<FilledBox>,
+}
+
+/// Redacts frames of one recording, in order.
+///
+/// It keeps the words of the previous frame. For each new frame it drops
+/// the cached words that meet `frame.changed` (grown by a margin, and then
+/// by the boxes of the dropped words, so a word cut by a tile edge is read
+/// again whole), reads those regions, and scans the text of all words,
+/// joined line by line, with [`Scanner::builtin_ocr`]. Every word a
+/// detection touches, even in part, is filled solid with a padding.
+///
+/// The caller must pass every frame of the recording, in order, with
+/// `changed` relative to the frame before; after skipping a frame, or when
+/// pixels changed in a way `changed` does not show (a window that was
+/// blanked before is shown now), call [`PixelRedactor::reset`].
+pub struct PixelRedactor {
+    ocr: Ocr,
+    cache: Vec<Word>,
+    size: Option<(u32, u32)>,
+}
+
+impl PixelRedactor {
+    pub fn new(ocr: Ocr) -> PixelRedactor {
+        PixelRedactor { ocr, cache: Vec::new(), size: None }
+    }
+
+    /// Forgets the previous frame: the next one is read whole.
+    pub fn reset(&mut self) {
+        self.cache.clear();
+        self.size = None;
+    }
+
+    /// The engine.
+    pub fn ocr(&self) -> &Ocr {
+        &self.ocr
+    }
+
+    /// Fills the PII in `frame.bgrx`. On error nothing is filled and the
+    /// frame must be dropped; the next frame is then read whole.
+    pub fn redact(&mut self, frame: &mut Frame) -> Result<PixelReport, Error> {
+        let (w, h) = (frame.width, frame.height);
+        if frame.bgrx.len() != w as usize * h as usize * 4 {
+            self.reset();
+            return Err(Error::Image(format!("frame {w}x{h} has {} bytes of BGRX", frame.bgrx.len())));
+        }
+        let result = self.read(frame);
+        let (words, report) = match result {
+            Ok(r) => r,
+            Err(e) => {
+                self.reset();
+                return Err(e);
+            }
+        };
+        let report = fill(frame, &words, report);
+        self.cache = words;
+        self.size = Some((w, h));
+        Ok(report)
+    }
+
+    /// Updates the word list for `frame`: returns all its words and a
+    /// report with the OCR figures filled in.
+    fn read(&mut self, frame: &Frame) -> Result<(Vec<Word>, PixelReport), Error> {
+        let (w, h) = (frame.width, frame.height);
+        let bounds = Rect::new(0, 0, w, h);
+        let mut report = PixelReport::default();
+        let mut cache = std::mem::take(&mut self.cache);
+        let mut todo = if self.size != Some((w, h)) {
+            cache.clear();
+            vec![bounds]
+        } else {
+            let grown: Vec<Rect> =
+                frame.changed.iter().filter_map(|r| regions::expand(*r, MARGIN_X, MARGIN_Y, bounds)).collect();
+            absorb_cached_words(regions::merge(grown), &cache, bounds)
+        };
+        let area: u64 = todo.iter().map(Rect::area).sum();
+        if area as f64 > FULL_FRACTION * bounds.area() as f64 {
+            todo = vec![bounds];
+        }
+        report.full_ocr = todo == [bounds];
+        cache.retain(|word| !todo.iter().any(|r| regions::overlaps(r, &word.rect)));
+        let pixels = Pixels::Bgrx(&frame.bgrx);
+        let mut done: Vec<Rect> = Vec::new();
+        while let Some(mut region) = todo.pop() {
+            let mut found = self.ocr.words(pixels, w, h, region)?;
+            report.ocr_area += region.area();
+            report.ocr_calls += 1;
+            // A word touching a side that is not the frame's may go on
+            // outside: grow that side and read again.
+            for _ in 0..EDGE_ROUNDS {
+                let grown = grow_at_cut_words(region, &found, bounds);
+                if grown == region {
+                    break;
+                }
+                // The grown part may hold cached words: read them again too.
+                let absorbed = absorb_cached_words(vec![grown], &cache, bounds);
+                region = absorbed[0];
+                cache.retain(|word| !regions::overlaps(&region, &word.rect));
+                found = self.ocr.words(pixels, w, h, region)?;
+                report.ocr_area += region.area();
+                report.ocr_calls += 1;
+            }
+            // Regions read earlier that this one now covers lose their words
+            // there (read twice otherwise).
+            for d in &done {
+                if regions::overlaps(d, &region) {
+                    cache.retain(|word| !(regions::overlaps(&region, &word.rect) && regions::overlaps(d, &word.rect)));
+                }
+            }
+            done.push(region);
+            cache.extend(found);
+        }
+        Ok((cache, report))
+    }
+}
+
+/// Grows regions to hold every cached word they meet, with the margins
+/// around it (so the word read again does not touch the region's edge),
+/// merging regions as they come to overlap, until nothing changes.
+fn absorb_cached_words(mut rects: Vec<Rect>, cache: &[Word], bounds: Rect) -> Vec<Rect> {
+    loop {
+        let mut changed = false;
+        for r in rects.iter_mut() {
+            for word in cache {
+                if regions::overlaps(r, &word.rect) {
+                    let grown = regions::expand(word.rect, MARGIN_X, MARGIN_Y, bounds).unwrap_or(word.rect);
+                    let u = regions::union(*r, grown);
+                    if u != *r {
+                        *r = u;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        let before = rects.len();
+        rects = regions::merge(rects);
+        if !changed && rects.len() == before {
+            return rects;
+        }
+    }
+}
+
+/// `region` grown sideways where a word read in it touches its left or
+/// right edge (and the edge is not the frame's).
+fn grow_at_cut_words(region: Rect, words: &[Word], bounds: Rect) -> Rect {
+    let left = region.x;
+    let right = region.x + region.width as i32;
+    let mut grow_left = false;
+    let mut grow_right = false;
+    for word in words {
+        if word.rect.x <= left + 1 && left > 0 {
+            grow_left = true;
+        }
+        if word.rect.x + word.rect.width as i32 >= right - 1 && right < bounds.width as i32 {
+            grow_right = true;
+        }
+    }
+    let x0 = if grow_left { (left - EDGE_GROWTH as i32).max(0) } else { left };
+    let x1 = if grow_right { (right + EDGE_GROWTH as i32).min(bounds.width as i32) } else { right };
+    Rect::new(x0, region.y, (x1 - x0) as u32, region.height)
+}
+
+/// Scans the words' text and fills every word a detection touches.
+fn fill(frame: &mut Frame, words: &[Word], mut report: PixelReport) -> PixelReport {
+    let joined = lines::join(words);
+    let spans = Scanner::builtin_ocr().find(&joined.text);
+    report.counts = summary(&spans).into_iter().map(|(k, n)| (k.name().to_string(), n)).collect();
+    let mut kind_of: Vec<Option<Kind>> = vec![None; words.len()];
+    for span in &spans {
+        for i in joined.words_of_span(span.start, span.end) {
+            kind_of[i].get_or_insert(span.kind);
+        }
+    }
+    let bounds = Rect::new(0, 0, frame.width, frame.height);
+    let pad = |r: Rect| (r.height / 5).max(2);
+    for (i, kind) in kind_of.iter().enumerate() {
+        let Some(kind) = *kind else { continue };
+        let r = words[i].rect;
+        let Some(padded) = regions::expand(r, pad(r), pad(r), bounds) else { continue };
+        fill_rect(frame, padded);
+        report.boxes.push(FilledBox { kind, rect: padded });
+    }
+    // Bridge the gap between two filled neighbours on a line: OCR drops
+    // punctuation inside values (the `.` of `alice.johnson@…`), and the
+    // gaps would show a value's grouping.
+    for p in 0..joined.ranges.len().saturating_sub(1) {
+        let (a, b) = (joined.ranges[p].2, joined.ranges[p + 1].2);
+        let (Some(kind), Some(_)) = (kind_of[a], kind_of[b]) else { continue };
+        let (ra, rb) = (words[a].rect, words[b].rect);
+        let left = ra.x + ra.width as i32;
+        let line_height = ra.height.max(rb.height) as i32;
+        if !joined.same_line(p) || rb.x <= left || rb.x - left > 2 * line_height {
+            continue;
+        }
+        let top = ra.y.min(rb.y);
+        let bottom = (ra.y + ra.height as i32).max(rb.y + rb.height as i32);
+        let gap = Rect::new(left, top, (rb.x - left) as u32, (bottom - top) as u32);
+        let Some(padded) = regions::expand(gap, 0, pad(gap), bounds) else { continue };
+        fill_rect(frame, padded);
+        report.boxes.push(FilledBox { kind, rect: padded });
+    }
+    report.boxes_filled = report.boxes.len() as u32;
+    report
+}
+
+/// Paints `r` (inside the frame) with [`FILL`].
+fn fill_rect(frame: &mut Frame, r: Rect) {
+    let stride = frame.width as usize * 4;
+    let (x0, x1) = (r.x as usize * 4, (r.x as usize + r.width as usize) * 4);
+    for y in r.y as usize..r.y as usize + r.height as usize {
+        for px in frame.bgrx[y * stride + x0..y * stride + x1].chunks_exact_mut(4) {
+            px.copy_from_slice(&FILL);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(x: i32, y: i32, w: u32, h: u32) -> Word {
+        Word { text: "x".into(), rect: Rect::new(x, y, w, h), confidence: 90.0 }
+    }
+
+    #[test]
+    fn regions_swallow_the_cached_words_they_cut() {
+        let cache = vec![word(0, 10, 100, 16), word(90, 40, 50, 16), word(500, 10, 40, 16)];
+        // A change at x 95..105, y 10..20 cuts the first word; growing to
+        // it does not reach the second (different line) nor the third.
+        let bounds = Rect::new(0, 0, 1000, 100);
+        let out = absorb_cached_words(vec![Rect::new(95, 10, 10, 10)], &cache, bounds);
+        // The word plus its margins: 16 px sideways, 4 up and down.
+        assert_eq!(out, vec![Rect::new(0, 6, 116, 24)]);
+    }
+
+    #[test]
+    fn cut_words_grow_the_region_sideways_but_not_past_the_frame() {
+        let bounds = Rect::new(0, 0, 1000, 100);
+        let region = Rect::new(100, 0, 200, 50);
+        let grown = grow_at_cut_words(region, &[word(101, 5, 20, 10), word(250, 5, 50, 10)], bounds);
+        assert_eq!(grown, Rect::new(4, 0, 392, 50));
+        let edge = Rect::new(0, 0, 1000, 50);
+        assert_eq!(grow_at_cut_words(edge, &[word(0, 5, 1000, 10)], bounds), edge);
+    }
+}
