@@ -106,7 +106,10 @@ impl ActionKind {
 
     /// Whether the action is made with the keyboard.
     pub fn is_keyboard(self) -> bool {
-        matches!(self, ActionKind::Write | ActionKind::Press | ActionKind::Hotkey)
+        matches!(
+            self,
+            ActionKind::Write | ActionKind::Press | ActionKind::Hotkey
+        )
     }
 }
 
@@ -203,9 +206,15 @@ impl Action {
         let at = self.pos.map(xy).unwrap_or_default();
         let body = match self.kind {
             ActionKind::Write => {
-                let mut s = format!("pyautogui.write({})", py_str(self.text.as_deref().unwrap_or("")));
+                let mut s = format!(
+                    "pyautogui.write({})",
+                    py_str(self.text.as_deref().unwrap_or(""))
+                );
                 if self.cursor_back > 0 {
-                    s.push_str(&format!("; pyautogui.press('left', presses={})", self.cursor_back));
+                    s.push_str(&format!(
+                        "; pyautogui.press('left', presses={})",
+                        self.cursor_back
+                    ));
                 }
                 s
             }
@@ -256,8 +265,17 @@ impl Action {
             ),
         };
         if self.kind.is_pointer() && !self.keys.is_empty() {
-            let down: Vec<String> = self.keys.iter().map(|k| format!("pyautogui.keyDown({}); ", py_str(k))).collect();
-            let up: Vec<String> = self.keys.iter().rev().map(|k| format!("; pyautogui.keyUp({})", py_str(k))).collect();
+            let down: Vec<String> = self
+                .keys
+                .iter()
+                .map(|k| format!("pyautogui.keyDown({}); ", py_str(k)))
+                .collect();
+            let up: Vec<String> = self
+                .keys
+                .iter()
+                .rev()
+                .map(|k| format!("; pyautogui.keyUp({})", py_str(k)))
+                .collect();
             format!("{}{body}{}", down.concat(), up.concat())
         } else {
             body
@@ -266,7 +284,10 @@ impl Action {
 
     /// A one-line human description ("Click at (412, 300)").
     pub fn describe(&self) -> String {
-        let at = |p: Option<(i32, i32)>| p.map(|(x, y)| format!(" at ({x}, {y})")).unwrap_or_default();
+        let at = |p: Option<(i32, i32)>| {
+            p.map(|(x, y)| format!(" at ({x}, {y})"))
+                .unwrap_or_default()
+        };
         let mods = if self.keys.is_empty() || !self.kind.is_pointer() {
             String::new()
         } else {
@@ -292,16 +313,27 @@ impl Action {
                 let (dx, dy) = self.scroll.unwrap_or_default();
                 let mut what = Vec::new();
                 if dy != 0.0 {
-                    what.push(format!("{} {}", if dy > 0.0 { "down" } else { "up" }, fmt_f(dy.abs(), 1)));
+                    what.push(format!(
+                        "{} {}",
+                        if dy > 0.0 { "down" } else { "up" },
+                        fmt_f(dy.abs(), 1)
+                    ));
                 }
                 if dx != 0.0 {
-                    what.push(format!("{} {}", if dx > 0.0 { "right" } else { "left" }, fmt_f(dx.abs(), 1)));
+                    what.push(format!(
+                        "{} {}",
+                        if dx > 0.0 { "right" } else { "left" },
+                        fmt_f(dx.abs(), 1)
+                    ));
                 }
                 format!("Scroll {}{}{mods}", what.join(" and "), at(self.pos))
             }
             ActionKind::Wait => format!("Wait {} s", fmt_f(self.duration_s(), 1)),
             ActionKind::Terminate => {
-                format!("End of episode ({})", self.status.as_deref().unwrap_or("unknown"))
+                format!(
+                    "End of episode ({})",
+                    self.status.as_deref().unwrap_or("unknown")
+                )
             }
         }
     }
@@ -320,14 +352,22 @@ fn coord_args((x, y): (i32, i32), coords: Coords) -> String {
 
 /// `v / size`, the normalised coordinate (0 when the size is unknown).
 pub fn normalize(v: i32, size: u32) -> f64 {
-    if size == 0 { 0.0 } else { v as f64 / size as f64 }
+    if size == 0 {
+        0.0
+    } else {
+        v as f64 / size as f64
+    }
 }
 
 /// Whole wheel clicks for a summed scroll amount: rounded, but never 0
 /// for a non-zero amount.
 fn wheel_clicks(v: f64) -> i64 {
     let r = v.round() as i64;
-    if r == 0 && v != 0.0 { v.signum() as i64 } else { r }
+    if r == 0 && v != 0.0 {
+        v.signum() as i64
+    } else {
+        r
+    }
 }
 
 /// A float with at most `decimals` decimals, trailing zeros trimmed but
@@ -356,7 +396,9 @@ pub fn py_str(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -459,7 +501,10 @@ mod tests {
         a.pos = Some((412, 300));
         assert_eq!(a.code(Coords::Absolute), "pyautogui.click(x=412, y=300)");
         assert_eq!(
-            a.code(Coords::Normalized { width: 1000, height: 600 }),
+            a.code(Coords::Normalized {
+                width: 1000,
+                height: 600
+            }),
             "pyautogui.click(x=0.412, y=0.5)"
         );
         a.keys = vec!["ctrl".into()];
@@ -484,11 +529,17 @@ mod tests {
         let mut p = Action::new(ActionKind::Press, 0, 1);
         p.keys = vec!["backspace".into()];
         p.presses = 3;
-        assert_eq!(p.code(Coords::Absolute), "pyautogui.press('backspace', presses=3)");
+        assert_eq!(
+            p.code(Coords::Absolute),
+            "pyautogui.press('backspace', presses=3)"
+        );
         let mut w = Action::new(ActionKind::Write, 0, 1);
         w.text = Some("ab'c".into());
         w.cursor_back = 1;
-        assert_eq!(w.code(Coords::Absolute), r"pyautogui.write('ab\'c'); pyautogui.press('left', presses=1)");
+        assert_eq!(
+            w.code(Coords::Absolute),
+            r"pyautogui.write('ab\'c'); pyautogui.press('left', presses=1)"
+        );
         let wait = Action::new(ActionKind::Wait, 0, 2_500_000_000);
         assert_eq!(wait.code(Coords::Absolute), "computer.wait(seconds=2.5)");
         let mut h = Action::new(ActionKind::Hotkey, 0, 1);

@@ -121,12 +121,19 @@ impl<'a> Recording<'a> {
         t.windows = windows.into_iter().map(|(w, _)| w).collect();
         t.inputs.sort_by_key(Input::t_ns);
         t.frames.sort_by_key(|f| f.t_ns);
-        t.frames.dedup_by(|b, a| a.t_ns == b.t_ns && a.image == b.image);
+        t.frames
+            .dedup_by(|b, a| a.t_ns == b.t_ns && a.image == b.image);
         t.interruptions.sort_unstable();
         spans.sort_by_key(|s| s.first_t);
-        let screen = segments.iter().find_map(|d| d.meta.screen).or_else(|| t.frames.first().map(|f| (f.width, f.height)));
+        let screen = segments
+            .iter()
+            .find_map(|d| d.meta.screen)
+            .or_else(|| t.frames.first().map(|f| (f.width, f.height)));
         Recording {
-            recording_id: segments.first().map(|d| d.meta.recording_id.clone()).unwrap_or_default(),
+            recording_id: segments
+                .first()
+                .map(|d| d.meta.recording_id.clone())
+                .unwrap_or_default(),
             timeline: t,
             spans,
             screen,
@@ -142,7 +149,8 @@ impl<'a> Recording<'a> {
     /// Unix ns for a monotonic time, by the anchor of the segment it falls in.
     fn wall(&self, t: MonoNs) -> i64 {
         match self.span_at(t) {
-            Some(s) => (s.wall_anchor_ns as i128 + t as i128 - s.mono_anchor_ns as i128).clamp(0, i64::MAX as i128) as i64,
+            Some(s) => (s.wall_anchor_ns as i128 + t as i128 - s.mono_anchor_ns as i128)
+                .clamp(0, i64::MAX as i128) as i64,
             None => t as i64,
         }
     }
@@ -150,13 +158,19 @@ impl<'a> Recording<'a> {
     /// Builds the episodes and their rows.
     pub fn rows(&self, rules: &Rules) -> Vec<EpisodeRow> {
         let eps = episodes(&self.timeline, rules);
-        eps.iter().enumerate().map(|(n, e)| self.episode_row(n, e)).collect()
+        eps.iter()
+            .enumerate()
+            .map(|(n, e)| self.episode_row(n, e))
+            .collect()
     }
 
     fn episode_row(&self, n: usize, e: &Episode) -> EpisodeRow {
         let frames = &self.timeline.frames;
         let screen = self.screen.unwrap_or((0, 0));
-        let norm = Coords::Normalized { width: screen.0, height: screen.1 };
+        let norm = Coords::Normalized {
+            width: screen.0,
+            height: screen.1,
+        };
         let mut apps: Vec<String> = Vec::new();
         let mut segs: Vec<String> = Vec::new();
         let steps: Vec<StepRow> = e
@@ -169,7 +183,9 @@ impl<'a> Recording<'a> {
                 {
                     apps.push(app.clone());
                 }
-                let segment_id = self.span_at(s.action.t_start).map(|sp| sp.segment_id.clone());
+                let segment_id = self
+                    .span_at(s.action.t_start)
+                    .map(|sp| sp.segment_id.clone());
                 if let Some(id) = &segment_id
                     && !segs.contains(id)
                 {
@@ -205,7 +221,9 @@ impl<'a> Recording<'a> {
             screen,
             apps,
             source_segments: segs,
-            recorder_version: first.map(|d| d.meta.recorder_version.clone()).unwrap_or_default(),
+            recorder_version: first
+                .map(|d| d.meta.recorder_version.clone())
+                .unwrap_or_default(),
             segment_format: first.map(|d| d.meta.format.clone()).unwrap_or_default(),
             steps,
         }

@@ -54,7 +54,13 @@ pub struct BuildOptions {
 
 impl BuildOptions {
     pub fn new(out: impl Into<PathBuf>) -> BuildOptions {
-        BuildOptions { out: out.into(), identity: None, jobs: 0, rules: Rules::default(), viewer: true }
+        BuildOptions {
+            out: out.into(),
+            identity: None,
+            jobs: 0,
+            rules: Rules::default(),
+            viewer: true,
+        }
     }
 
     fn workers(&self, work: usize) -> usize {
@@ -115,6 +121,9 @@ pub struct BuildReport {
     /// Distinct images the dataset references and their bytes.
     pub images: u64,
     pub image_bytes: u64,
+    /// Distinct frames of the sources, each stored once under `images/`
+    /// (the steps reference a subset of them).
+    pub images_stored: u64,
     /// Images written by this run (the rest existed already).
     pub images_written: u64,
     pub workers: usize,
@@ -163,10 +172,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     Ok(())
 }
 
-enum Msg {
-    Done(usize, Result<Outcome, Error>),
-}
-
 /// Builds a dataset from segments into `options.out`.
 ///
 /// Unreadable and damaged segments are skipped and reported (in the
@@ -175,7 +180,11 @@ enum Msg {
 /// without an identity or not sealed to it, or an output that cannot be
 /// written. Re-running with the same output folder reuses the segments
 /// read before (`DIR/.work/`) and rewrites the outputs.
-pub fn build(sources: &[Source], options: &BuildOptions, progress: impl Fn(Progress)) -> Result<BuildReport, Error> {
+pub fn build(
+    sources: &[Source],
+    options: &BuildOptions,
+    progress: impl Fn(Progress),
+) -> Result<BuildReport, Error> {
     let started = Instant::now();
     let out = &options.out;
     fs::create_dir_all(out).map_err(io_err(out))?;
@@ -190,7 +199,11 @@ pub fn build(sources: &[Source], options: &BuildOptions, progress: impl Fn(Progr
             ingest::check_recipient(f, options.identity.as_ref())?;
         }
     }
-    let mut report = BuildReport { out: out.clone(), segments_found: files.len(), ..BuildReport::default() };
+    let mut report = BuildReport {
+        out: out.clone(),
+        segments_found: files.len(),
+        ..BuildReport::default()
+    };
 
     // Stage 1: every segment, in parallel.
     let workers = options.workers(files.len());
@@ -212,23 +225,28 @@ pub fn build(sources: &[Source], options: &BuildOptions, progress: impl Fn(Progr
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
                     let result = ingest::ingest(path, options.identity.as_ref(), out);
-                    if tx.send(Msg::Done(i, result)).is_err() {
+                    if tx.send((i, result)).is_err() {
                         break;
                     }
                 }
             });
         }
         drop(tx);
-        let mut done = 0;
-        for Msg::Done(i, result) in rx {
-            done += 1;
+        for (n, (i, result)) in rx.into_iter().enumerate() {
+            let done = n + 1;
             match result {
                 Ok(Outcome::Skipped { reason, file_hash }) => {
-                    report.skipped.push(Skipped { path: files[i].clone(), reason: reason.clone() });
+                    report.skipped.push(Skipped {
+                        path: files[i].clone(),
+                        reason: reason.clone(),
+                    });
                     outcomes[i] = Some(Outcome::Skipped { reason, file_hash });
                 }
                 Ok(outcome) => {
-                    if let Outcome::Done { cached, images_new, .. } = &outcome {
+                    if let Outcome::Done {
+                        cached, images_new, ..
+                    } = &outcome
+                    {
                         report.segments_cached += usize::from(*cached);
                         report.images_written += images_new;
                     }
@@ -239,7 +257,12 @@ pub fn build(sources: &[Source], options: &BuildOptions, progress: impl Fn(Progr
                     fatal.get_or_insert(e);
                 }
             }
-            progress(Progress { stage: Stage::Reading, done, total: files.len(), skipped: report.skipped.len() });
+            progress(Progress {
+                stage: Stage::Reading,
+                done,
+                total: files.len(),
+                skipped: report.skipped.len(),
+            });
         }
     });
     if let Some(e) = fatal {
@@ -295,7 +318,10 @@ pub fn build(sources: &[Source], options: &BuildOptions, progress: impl Fn(Progr
                             d.recovered_chunks,
                             d.stop_reason.as_deref().unwrap_or("cut short")
                         );
-                        report.partial.push(Skipped { path: files[i].clone(), reason: reason.clone() });
+                        report.partial.push(Skipped {
+                            path: files[i].clone(),
+                            reason: reason.clone(),
+                        });
                         entry["status"] = json!("partial");
                         entry["reason"] = json!(reason);
                     } else {
@@ -307,7 +333,10 @@ pub fn build(sources: &[Source], options: &BuildOptions, progress: impl Fn(Progr
                             *s.entry(k.clone()).or_insert(0) += n;
                         }
                     }
-                    by_recording.entry(m.recording_id.clone()).or_default().push(d);
+                    by_recording
+                        .entry(m.recording_id.clone())
+                        .or_default()
+                        .push(d);
                 }
                 statuses.push(entry);
             }
@@ -329,14 +358,34 @@ pub fn build(sources: &[Source], options: &BuildOptions, progress: impl Fn(Progr
         }
     }
     report.images = images.len() as u64;
-    report.image_bytes = images.iter().map(|p| fs::metadata(out.join(p)).map_or(0, |m| m.len())).sum();
+    let stored: HashSet<&str> = by_recording
+        .values()
+        .flatten()
+        .flat_map(|d| d.frames.iter().map(|f| f.image.as_str()))
+        .collect();
+    report.images_stored = stored.len() as u64;
+    report.image_bytes = images
+        .iter()
+        .map(|p| fs::metadata(out.join(p)).map_or(0, |m| m.len()))
+        .sum();
     report.assemble_time = t_assemble.elapsed();
 
     // Stage 3: the outputs.
     let t_write = Instant::now();
     let total = if options.viewer { 6 } else { 5 };
-    let step = |done| progress(Progress { stage: Stage::Writing, done, total, skipped: report.skipped.len() });
-    write_parquet(&out.join("episodes.parquet"), &rows, parquet_out::write_episodes)?;
+    let step = |done| {
+        progress(Progress {
+            stage: Stage::Writing,
+            done,
+            total,
+            skipped: report.skipped.len(),
+        })
+    };
+    write_parquet(
+        &out.join("episodes.parquet"),
+        &rows,
+        parquet_out::write_episodes,
+    )?;
     step(1);
     write_parquet(&out.join("steps.parquet"), &rows, parquet_out::write_steps)?;
     step(2);
@@ -351,7 +400,13 @@ pub fn build(sources: &[Source], options: &BuildOptions, progress: impl Fn(Progr
     let manifest = manifest(&report, &rows, statuses, redaction, options);
     export::write_manifest(&out.join("manifest.json"), &manifest)?;
     step(total - 1);
-    export::write_card(&out.join("README.md"), &export::Summary { manifest: &manifest, episodes: &rows })?;
+    export::write_card(
+        &out.join("README.md"),
+        &export::Summary {
+            manifest: &manifest,
+            episodes: &rows,
+        },
+    )?;
     step(total);
     Ok(report)
 }
@@ -383,7 +438,10 @@ fn assemble_all(
             scope.spawn(move || {
                 while let Some(segs) = recordings.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let rows = Recording::new(segs).rows(rules);
-                    if tx.send((segs.first().map(|d| d.meta.recording_id.clone()), rows)).is_err() {
+                    if tx
+                        .send((segs.first().map(|d| d.meta.recording_id.clone()), rows))
+                        .is_err()
+                    {
                         break;
                     }
                 }
@@ -399,7 +457,12 @@ fn assemble_all(
             if let Some(i) = id.and_then(|id| index.get(&id).copied()) {
                 results[i] = rows;
             }
-            progress(Progress { stage: Stage::Assembling, done: done + 1, total: recordings.len(), skipped: 0 });
+            progress(Progress {
+                stage: Stage::Assembling,
+                done: done + 1,
+                total: recordings.len(),
+                skipped: 0,
+            });
         }
     });
     Ok(results.into_iter().flatten().collect())
@@ -412,7 +475,9 @@ fn manifest(
     redaction: BTreeMap<String, BTreeMap<String, u64>>,
     options: &BuildOptions,
 ) -> Value {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     let mut recordings: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for s in &sources {
         if s["status"] == "ok" || s["status"] == "partial" {
@@ -422,9 +487,14 @@ fn manifest(
                 .push(s["segment_id"].as_str().unwrap_or(""));
         }
     }
-    let recorder_versions: HashSet<&str> =
-        sources.iter().filter_map(|s| s["recorder_version"].as_str()).collect();
-    let segment_formats: HashSet<&str> = sources.iter().filter_map(|s| s["segment_format"].as_str()).collect();
+    let recorder_versions: HashSet<&str> = sources
+        .iter()
+        .filter_map(|s| s["recorder_version"].as_str())
+        .collect();
+    let segment_formats: HashSet<&str> = sources
+        .iter()
+        .filter_map(|s| s["segment_format"].as_str())
+        .collect();
     let total_redactions: u64 = redaction.values().flat_map(|m| m.values()).sum();
     let summary = if total_redactions == 0 {
         "The source segments record no redactions (no `/privacy/redactions` records): either nothing was redacted \
@@ -438,7 +508,10 @@ fn manifest(
                 format!("{subject}: {}", k.join(", "))
             })
             .collect();
-        format!("The recorder redacted or withheld on the device, before writing: {}.", parts.join("; "))
+        format!(
+            "The recorder redacted or withheld on the device, before writing: {}.",
+            parts.join("; ")
+        )
     };
     json!({
         "format": FORMAT_VERSION,
@@ -458,6 +531,7 @@ fn manifest(
             "source_frame_bytes": report.source_frame_bytes,
             "images": report.images,
             "image_bytes": report.image_bytes,
+            "images_stored": report.images_stored,
         },
         "recorder_versions": sorted(recorder_versions),
         "segment_formats": sorted(segment_formats),

@@ -66,16 +66,27 @@ pub fn run_cli(args: DatasetArgs) -> Result<(), Error> {
 
 fn run_build(args: &BuildArgs) -> Result<BuildReport, Error> {
     let identity = match &args.identity {
-        Some(path) => Some(
-            RecipientIdentity::read_file(path).map_err(|source| Error::Identity { path: path.clone(), source })?,
-        ),
+        Some(path) => {
+            Some(
+                RecipientIdentity::read_file(path).map_err(|source| Error::Identity {
+                    path: path.clone(),
+                    source,
+                })?,
+            )
+        }
         None => None,
     };
     let rules = Rules {
         idle_gap: Duration::from_secs_f64(args.idle_gap.max(0.0)),
         ..Rules::default()
     };
-    let options = BuildOptions { out: args.out.clone(), identity, jobs: args.jobs, rules, viewer: !args.no_viewer };
+    let options = BuildOptions {
+        out: args.out.clone(),
+        identity,
+        jobs: args.jobs,
+        rules,
+        viewer: !args.no_viewer,
+    };
     let sources: Vec<Source> = args.sources.iter().cloned().map(Source::Path).collect();
     let bar = Bar::new(args.quiet);
     let report = build(&sources, &options, |p| bar.show(&p));
@@ -93,7 +104,11 @@ struct Bar {
 
 impl Bar {
     fn new(quiet: bool) -> Bar {
-        Bar { quiet, tty: std::io::stderr().is_terminal(), last: Mutex::new((None, 0)) }
+        Bar {
+            quiet,
+            tty: std::io::stderr().is_terminal(),
+            last: Mutex::new((None, 0)),
+        }
     }
 
     fn show(&self, p: &Progress) {
@@ -107,7 +122,11 @@ impl Bar {
         };
         let width = 30;
         let filled = (p.done * width).checked_div(p.total).unwrap_or(width);
-        let skipped = if p.skipped > 0 { format!(", {} skipped", p.skipped) } else { String::new() };
+        let skipped = if p.skipped > 0 {
+            format!(", {} skipped", p.skipped)
+        } else {
+            String::new()
+        };
         let line = format!(
             "[{}{}] {}/{} {what}{skipped}",
             "#".repeat(filled),
@@ -154,12 +173,18 @@ fn print_report(r: &BuildReport) {
         r.skipped.len()
     );
     println!(
-        "images: {} distinct ({:.1} MB) for {} source frames ({:.1} MB); {} written now",
+        "images: {} distinct frames stored once, {} of them ({:.1} MB) observations of steps; {} source frames ({:.1} MB); {} written now",
+        r.images_stored,
         r.images,
         r.image_bytes as f64 / 1e6,
         r.source_frames,
         r.source_frame_bytes as f64 / 1e6,
         r.images_written
     );
-    println!("took {:.2} s on {} workers; written to {}", r.elapsed.as_secs_f64(), r.workers, r.out.display());
+    println!(
+        "took {:.2} s on {} workers; written to {}",
+        r.elapsed.as_secs_f64(),
+        r.workers,
+        r.out.display()
+    );
 }

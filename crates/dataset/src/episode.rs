@@ -25,8 +25,14 @@ pub struct FrameRef {
 /// A task marker (`/task` channel): the person's own episode boundaries.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Marker {
-    Start { t_ns: MonoNs, instruction: String },
-    End { t_ns: MonoNs, outcome: Option<String> },
+    Start {
+        t_ns: MonoNs,
+        instruction: String,
+    },
+    End {
+        t_ns: MonoNs,
+        outcome: Option<String>,
+    },
 }
 
 impl Marker {
@@ -116,7 +122,10 @@ pub fn episodes(timeline: &Timeline, rules: &Rules) -> Vec<Episode> {
     } else {
         split_tasks(timeline, &actions)
     };
-    let starts: Vec<Option<MonoNs>> = spans.iter().map(|s| s.actions.first().map(|&i| actions[i].t_start)).collect();
+    let starts: Vec<Option<MonoNs>> = spans
+        .iter()
+        .map(|s| s.actions.first().map(|&i| actions[i].t_start))
+        .collect();
     let mut out = Vec::new();
     for (n, span) in spans.into_iter().enumerate() {
         if span.actions.is_empty() {
@@ -140,7 +149,13 @@ fn split_tasks(timeline: &Timeline, actions: &[Action]) -> Vec<Span> {
     let mut spans = Vec::new();
     let markers = &timeline.markers;
     for (i, m) in markers.iter().enumerate() {
-        let Marker::Start { t_ns: start, instruction } = m else { continue };
+        let Marker::Start {
+            t_ns: start,
+            instruction,
+        } = m
+        else {
+            continue;
+        };
         let (end, outcome, ends_at) = match markers.get(i + 1) {
             Some(Marker::End { t_ns, outcome }) => (*t_ns, outcome.clone(), Boundary::Task),
             Some(next) => (next.t_ns(), None, Boundary::Task),
@@ -164,7 +179,10 @@ fn split_tasks(timeline: &Timeline, actions: &[Action]) -> Vec<Span> {
 /// `t` that names one (no active window keeps the previous application).
 fn app_at(windows: &[WindowEvent], t: MonoNs) -> Option<&str> {
     let end = windows.partition_point(|w| w.t_ns <= t);
-    windows[..end].iter().rev().find_map(|w| w.window.as_ref().and_then(|w| w.app.as_deref()))
+    windows[..end]
+        .iter()
+        .rev()
+        .find_map(|w| w.window.as_ref().and_then(|w| w.app.as_deref()))
 }
 
 fn window_at(windows: &[WindowEvent], t: MonoNs) -> Option<&WindowEvent> {
@@ -254,7 +272,12 @@ fn latest_at(frames: &[FrameRef], t: MonoNs) -> Option<usize> {
 /// The observation of an action (see the rules): `next_start` is when the
 /// next action began, if any; a frame the action triggered counts only if
 /// it was grabbed before that.
-pub fn frame_for(frames: &[FrameRef], action: &Action, next_start: Option<MonoNs>, rules: &Rules) -> Option<usize> {
+pub fn frame_for(
+    frames: &[FrameRef],
+    action: &Action,
+    next_start: Option<MonoNs>,
+    rules: &Rules,
+) -> Option<usize> {
     let triggered = match action.kind {
         k if k.is_keyboard() => Some(FrameReason::Typing),
         ActionKind::Scroll | ActionKind::Wait | ActionKind::Terminate => None,
@@ -297,7 +320,9 @@ fn build_episode(
     let frames = &timeline.frames;
     // A frame shortly after `t` that is still before `limit`: the outcome
     // of what was just done.
-    let settled = |t: MonoNs, limit: MonoNs| latest_at(frames, (t + settle).min(limit.saturating_sub(1)).max(t));
+    let settled = |t: MonoNs, limit: MonoNs| {
+        latest_at(frames, (t + settle).min(limit.saturating_sub(1)).max(t))
+    };
     let mut steps = Vec::with_capacity(span.actions.len() + 1);
     let mut prev_end: Option<MonoNs> = None;
     for &i in &span.actions {
@@ -331,29 +356,49 @@ fn build_episode(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tracewell_model::{
-        ButtonEvent, KeyEvent, Modifiers, MouseButton, PressState, WindowInfo,
-    };
+    use tracewell_model::{ButtonEvent, KeyEvent, Modifiers, MouseButton, PressState, WindowInfo};
 
     const MS: u64 = 1_000_000;
 
     fn frame(t_ms: u64, reason: FrameReason, image: &str) -> FrameRef {
-        FrameRef { t_ns: t_ms * MS, width: 100, height: 100, reason, image: image.into(), carried: false }
+        FrameRef {
+            t_ns: t_ms * MS,
+            width: 100,
+            height: 100,
+            reason,
+            image: image.into(),
+            carried: false,
+        }
     }
 
     fn window(t_ms: u64, id: u32, app: &str) -> WindowEvent {
         WindowEvent {
             t_ns: t_ms * MS,
             change: WindowChange::Activated,
-            window: Some(WindowInfo { id, title: Some(format!("{app} window")), app: Some(app.into()), ..WindowInfo::default() }),
+            window: Some(WindowInfo {
+                id,
+                title: Some(format!("{app} window")),
+                app: Some(app.into()),
+                ..WindowInfo::default()
+            }),
         }
     }
 
     fn click(t_ms: u64, x: i32) -> [Input; 2] {
         let b = |t, state| {
-            Input::Button(ButtonEvent { t_ns: t * MS, state, button: MouseButton::Left, x, y: 10, modifiers: Modifiers::default() })
+            Input::Button(ButtonEvent {
+                t_ns: t * MS,
+                state,
+                button: MouseButton::Left,
+                x,
+                y: 10,
+                modifiers: Modifiers::default(),
+            })
         };
-        [b(t_ms, PressState::Press), b(t_ms + 50, PressState::Release)]
+        [
+            b(t_ms, PressState::Press),
+            b(t_ms + 50, PressState::Release),
+        ]
     }
 
     fn key(t_ms: u64, c: char) -> Input {
@@ -406,7 +451,11 @@ mod tests {
         inputs.extend(click(1_000, 10));
         inputs.extend(click(4_000, 20));
         inputs.extend(click(100_000, 30));
-        let timeline = Timeline { inputs, frames: vec![frame(10, FrameReason::Start, "a")], ..Timeline::default() };
+        let timeline = Timeline {
+            inputs,
+            frames: vec![frame(10, FrameReason::Start, "a")],
+            ..Timeline::default()
+        };
         let eps = episodes(&timeline, &Rules::default());
         assert_eq!(eps.len(), 2);
         assert_eq!(kinds(&eps[0]), ["click", "wait", "click", "terminate"]);
@@ -427,7 +476,11 @@ mod tests {
         let timeline = Timeline {
             inputs,
             windows: vec![window(0, 1, "XTerm"), window(1_520, 2, "Gimp")],
-            frames: vec![frame(10, FrameReason::Start, "a"), frame(1_502, FrameReason::Click, "b"), frame(1_530, FrameReason::WindowChange, "c")],
+            frames: vec![
+                frame(10, FrameReason::Start, "a"),
+                frame(1_502, FrameReason::Click, "b"),
+                frame(1_530, FrameReason::WindowChange, "c"),
+            ],
             ..Timeline::default()
         };
         let eps = episodes(&timeline, &Rules::default());
@@ -467,9 +520,18 @@ mod tests {
         let timeline = Timeline {
             inputs,
             markers: vec![
-                Marker::Start { t_ns: 900 * MS, instruction: "Open the file".into() },
-                Marker::End { t_ns: 3_000 * MS, outcome: Some("success".into()) },
-                Marker::Start { t_ns: 8_000 * MS, instruction: "Close it".into() },
+                Marker::Start {
+                    t_ns: 900 * MS,
+                    instruction: "Open the file".into(),
+                },
+                Marker::End {
+                    t_ns: 3_000 * MS,
+                    outcome: Some("success".into()),
+                },
+                Marker::Start {
+                    t_ns: 8_000 * MS,
+                    instruction: "Close it".into(),
+                },
             ],
             ..Timeline::default()
         };
@@ -487,7 +549,11 @@ mod tests {
         let mut inputs = vec![key(500, 'x')];
         inputs.push(Input::Break(600 * MS));
         inputs.push(key(700, 'y'));
-        let timeline = Timeline { inputs, interruptions: vec![600 * MS], ..Timeline::default() };
+        let timeline = Timeline {
+            inputs,
+            interruptions: vec![600 * MS],
+            ..Timeline::default()
+        };
         let eps = episodes(&timeline, &Rules::default());
         assert_eq!(eps.len(), 2);
         assert_eq!(eps[1].starts_at, Boundary::Interruption);

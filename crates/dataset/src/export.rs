@@ -48,7 +48,10 @@ fn subsample(path: &[(i32, i32)], max: usize) -> Vec<[i32; 2]> {
         return path.iter().map(|&(x, y)| [x, y]).collect();
     }
     let step = (path.len() - 1) as f64 / (max - 1) as f64;
-    (0..max).map(|i| path[((i as f64 * step).round() as usize).min(path.len() - 1)]).map(|(x, y)| [x, y]).collect()
+    (0..max)
+        .map(|i| path[((i as f64 * step).round() as usize).min(path.len() - 1)])
+        .map(|(x, y)| [x, y])
+        .collect()
 }
 
 fn unix_ns_to_utc(ns: i64) -> String {
@@ -64,7 +67,12 @@ fn unix_ns_to_utc(ns: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Writes `viewer.html`: the viewer page with every episode's steps inlined.
@@ -149,11 +157,27 @@ pub fn write_card(path: &Path, s: &Summary<'_>) -> Result<(), Error> {
     let _ = writeln!(t, "| | |\n|---|---|");
     let rows = [
         ("episodes", c["episodes"].to_string()),
-        ("steps (actions, waits and terminations)", c["steps"].to_string()),
+        (
+            "steps (actions, waits and terminations)",
+            c["steps"].to_string(),
+        ),
         ("recordings", c["recordings"].to_string()),
-        ("segments read / skipped", format!("{} / {}", c["segments_read"], c["segments_skipped"])),
-        ("distinct images", format!("{} ({} MB)", c["images"], mb(&c["image_bytes"]))),
-        ("frames in the source segments", format!("{} ({} MB)", c["source_frames"], mb(&c["source_frame_bytes"]))),
+        (
+            "segments read / skipped",
+            format!("{} / {}", c["segments_read"], c["segments_skipped"]),
+        ),
+        (
+            "distinct images",
+            format!("{} ({} MB)", c["images"], mb(&c["image_bytes"])),
+        ),
+        (
+            "frames in the source segments",
+            format!(
+                "{} ({} MB)",
+                c["source_frames"],
+                mb(&c["source_frame_bytes"])
+            ),
+        ),
     ];
     for (k, v) in rows {
         let _ = writeln!(t, "| {k} | {v} |");
@@ -164,10 +188,22 @@ pub fn write_card(path: &Path, s: &Summary<'_>) -> Result<(), Error> {
             let _ = writeln!(t, "- `{k}`: {v}");
         }
     }
-    let mut apps: Vec<&str> = s.episodes.iter().flat_map(|e| e.apps.iter().map(String::as_str)).collect();
+    let mut apps: Vec<&str> = s
+        .episodes
+        .iter()
+        .flat_map(|e| e.apps.iter().map(String::as_str))
+        .collect();
     apps.sort_unstable();
     apps.dedup();
-    let _ = writeln!(t, "\nApplications: {}.\n", if apps.is_empty() { "none recorded".into() } else { apps.join(", ") });
+    let _ = writeln!(
+        t,
+        "\nApplications: {}.\n",
+        if apps.is_empty() {
+            "none recorded".into()
+        } else {
+            apps.join(", ")
+        }
+    );
     let _ = writeln!(
         t,
         "## Files\n\n\
@@ -210,7 +246,16 @@ pub fn write_card(path: &Path, s: &Summary<'_>) -> Result<(), Error> {
         }
     }
     let skipped = m["sources"].as_array().map(|v| {
-        v.iter().filter(|s| s["status"] == "skipped").map(|s| format!("`{}`: {}", s["path"].as_str().unwrap_or(""), s["reason"].as_str().unwrap_or(""))).collect::<Vec<_>>()
+        v.iter()
+            .filter(|s| s["status"] == "skipped")
+            .map(|s| {
+                format!(
+                    "`{}`: {}",
+                    s["path"].as_str().unwrap_or(""),
+                    s["reason"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
     });
     if let Some(skipped) = skipped.filter(|s| !s.is_empty()) {
         let _ = writeln!(t, "\n## Skipped sources\n");
@@ -248,7 +293,10 @@ mod tests {
     #[test]
     fn utc_dates() {
         assert_eq!(unix_ns_to_utc(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(unix_ns_to_utc(1_700_000_000_000_000_000), "2023-11-14 22:13:20 UTC");
+        assert_eq!(
+            unix_ns_to_utc(1_700_000_000_000_000_000),
+            "2023-11-14 22:13:20 UTC"
+        );
     }
 
     #[test]

@@ -95,7 +95,8 @@
 //!
 //! `format` ([`FORMAT_VERSION`]), `builder_version`, `built_at_unix_ns`,
 //! `rules` (the thresholds), `counts` (episodes, steps, actions by type,
-//! frames in the sources and distinct images, bytes of both), `sources`
+//! frames in the sources, distinct images stored and those the steps
+//! reference, bytes), `sources`
 //! (per segment file: path, `blake3` of the file, `sealed`, plaintext hash,
 //! `recording_id`, `segment_id`, `sequence`, `segment_format`,
 //! `recorder_version`, `status` `ok`/`partial`/`skipped`/`duplicate` and the

@@ -23,7 +23,6 @@ use crate::format::image_path;
 /// Bumped when the digest layout changes; older digests are recomputed.
 const DIGEST_VERSION: u32 = 1;
 
-
 pub(crate) const MCAP_MAGIC: &[u8] = b"\x89MCAP0\r\n";
 pub(crate) const SEAL_MAGIC: &[u8] = b"TWSEAL\r\n";
 
@@ -119,16 +118,26 @@ pub(crate) fn sniff(path: &Path) -> Option<[u8; 8]> {
 }
 
 /// Checks before any work that `identity` opens a sealed file.
-pub(crate) fn check_recipient(path: &Path, identity: Option<&RecipientIdentity>) -> Result<(), Error> {
+pub(crate) fn check_recipient(
+    path: &Path,
+    identity: Option<&RecipientIdentity>,
+) -> Result<(), Error> {
     let Some(identity) = identity else {
-        return Err(Error::IdentityRequired { path: path.to_path_buf() });
+        return Err(Error::IdentityRequired {
+            path: path.to_path_buf(),
+        });
     };
-    let Ok(file) = fs::File::open(path) else { return Ok(()) };
+    let Ok(file) = fs::File::open(path) else {
+        return Ok(());
+    };
     // A damaged header is the worker's to report, per segment.
     if let Ok(header) = tracewell_seal::read_header(std::io::BufReader::new(file))
         && !header.recipient_ids().any(|id| id == identity.key_id())
     {
-        return Err(Error::NotARecipient { path: path.to_path_buf(), key_id: identity.key_id().to_string() });
+        return Err(Error::NotARecipient {
+            path: path.to_path_buf(),
+            key_id: identity.key_id().to_string(),
+        });
     }
     Ok(())
 }
@@ -138,27 +147,50 @@ fn hex(hash: blake3::Hash) -> String {
 }
 
 /// Runs the stage for one file. `Err` only for what must stop the build.
-pub(crate) fn ingest(path: &Path, identity: Option<&RecipientIdentity>, out: &Path) -> Result<Outcome, Error> {
+pub(crate) fn ingest(
+    path: &Path,
+    identity: Option<&RecipientIdentity>,
+    out: &Path,
+) -> Result<Outcome, Error> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
-        Err(e) => return Ok(Outcome::Skipped { file_hash: None, reason: format!("cannot read: {e}") }),
+        Err(e) => {
+            return Ok(Outcome::Skipped {
+                file_hash: None,
+                reason: format!("cannot read: {e}"),
+            });
+        }
     };
     let file_hash = hex(blake3::hash(&bytes));
     let digest_path = work_dir(out).join(format!("{file_hash}.json"));
     if let Some(digest) = load_digest(&digest_path) {
-        return Ok(Outcome::Done { digest: Box::new(digest), cached: true, images_new: 0 });
+        return Ok(Outcome::Done {
+            digest: Box::new(digest),
+            cached: true,
+            images_new: 0,
+        });
     }
-    let skipped = |reason: String| Ok(Outcome::Skipped { file_hash: Some(file_hash.clone()), reason });
+    let skipped = |reason: String| {
+        Ok(Outcome::Skipped {
+            file_hash: Some(file_hash.clone()),
+            reason,
+        })
+    };
     let sealed = bytes.starts_with(SEAL_MAGIC);
     let (plain, plaintext_hash) = if sealed {
         let Some(identity) = identity else {
-            return Err(Error::IdentityRequired { path: path.to_path_buf() });
+            return Err(Error::IdentityRequired {
+                path: path.to_path_buf(),
+            });
         };
         let mut plain = Vec::with_capacity(bytes.len());
         match tracewell_seal::open(&bytes[..], identity, &mut plain) {
             Ok(_) => {}
             Err(tracewell_seal::Error::NotARecipient) => {
-                return Err(Error::NotARecipient { path: path.to_path_buf(), key_id: identity.key_id().to_string() });
+                return Err(Error::NotARecipient {
+                    path: path.to_path_buf(),
+                    key_id: identity.key_id().to_string(),
+                });
             }
             // The output of a failed open is discarded.
             Err(e) => return skipped(format!("cannot open the sealed segment: {e}")),
@@ -229,8 +261,13 @@ pub(crate) fn ingest(path: &Path, identity: Option<&RecipientIdentity>, out: &Pa
                 });
             }
             Record::Privacy(p) => {
-                let subject = serde_json::to_value(p.subject).ok().and_then(|v| v.as_str().map(String::from));
-                let kinds = digest.redactions.entry(subject.unwrap_or_else(|| "other".into())).or_default();
+                let subject = serde_json::to_value(p.subject)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from));
+                let kinds = digest
+                    .redactions
+                    .entry(subject.unwrap_or_else(|| "other".into()))
+                    .or_default();
                 for (kind, n) in p.counts {
                     *kinds.entry(kind).or_insert(0) += u64::from(n);
                 }
@@ -239,7 +276,11 @@ pub(crate) fn ingest(path: &Path, identity: Option<&RecipientIdentity>, out: &Pa
         }
     }
     save_digest(&digest_path, &digest)?;
-    Ok(Outcome::Done { digest: Box::new(digest), cached: false, images_new })
+    Ok(Outcome::Done {
+        digest: Box::new(digest),
+        cached: false,
+        images_new,
+    })
 }
 
 pub(crate) fn work_dir(out: &Path) -> PathBuf {
@@ -273,7 +314,11 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(io_err(dir))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{name}.{}.{:?}.tmp", std::process::id(), std::thread::current().id()));
+    let tmp = dir.join(format!(
+        ".{name}.{}.{:?}.tmp",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     let mut f = fs::File::create(&tmp).map_err(io_err(&tmp))?;
     f.write_all(bytes).map_err(io_err(&tmp))?;
     drop(f);

@@ -95,9 +95,14 @@ pub fn episodes_schema() -> Schema {
 fn writer(path: &Path, schema: &Arc<Schema>) -> Result<ArrowWriter<File>, Error> {
     let file = File::create(path).map_err(io_err(path))?;
     let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid zstd level")))
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("valid zstd level"),
+        ))
         .build();
-    ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|source| Error::Parquet { path: path.into(), source })
+    ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|source| Error::Parquet {
+        path: path.into(),
+        source,
+    })
 }
 
 #[derive(Default)]
@@ -183,7 +188,10 @@ impl StepColumns {
 pub fn write_steps(path: &Path, episodes: &[EpisodeRow]) -> Result<(), Error> {
     let schema = Arc::new(steps_schema());
     let mut w = writer(path, &schema)?;
-    let pq = |source| Error::Parquet { path: path.into(), source };
+    let pq = |source| Error::Parquet {
+        path: path.into(),
+        source,
+    };
     let mut c = StepColumns::default();
     for e in episodes {
         let (sw, sh) = e.screen;
@@ -244,7 +252,10 @@ pub fn write_steps(path: &Path, episodes: &[EpisodeRow]) -> Result<(), Error> {
 pub fn write_episodes(path: &Path, episodes: &[EpisodeRow]) -> Result<(), Error> {
     let schema = Arc::new(episodes_schema());
     let mut w = writer(path, &schema)?;
-    let pq = |source| Error::Parquet { path: path.into(), source };
+    let pq = |source| Error::Parquet {
+        path: path.into(),
+        source,
+    };
     for chunk in episodes.chunks(BATCH_ROWS) {
         let mut id = StringBuilder::new();
         let mut rec = StringBuilder::new();
@@ -267,7 +278,11 @@ pub fn write_episodes(path: &Path, episodes: &[EpisodeRow]) -> Result<(), Error>
             id.append_value(&e.episode_id);
             rec.append_value(&e.recording_id);
             instruction.append_option(e.instruction.as_deref());
-            source.append_value(if e.instruction.is_some() { "task_marker" } else { "none" });
+            source.append_value(if e.instruction.is_some() {
+                "task_marker"
+            } else {
+                "none"
+            });
             outcome.append_option(e.outcome.as_deref());
             start_b.append_value(e.start_boundary);
             end_b.append_value(e.end_boundary);
@@ -307,7 +322,8 @@ pub fn write_episodes(path: &Path, episodes: &[EpisodeRow]) -> Result<(), Error>
             Arc::new(rv.finish()),
             Arc::new(sf.finish()),
         ];
-        w.write(&RecordBatch::try_new(schema.clone(), columns)?).map_err(pq)?;
+        w.write(&RecordBatch::try_new(schema.clone(), columns)?)
+            .map_err(pq)?;
     }
     w.close().map_err(pq)?;
     Ok(())

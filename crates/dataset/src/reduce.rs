@@ -177,7 +177,11 @@ impl<'a> Reducer<'a> {
         }
         if is_modifier(&k.key) {
             self.lone_modifier = match self.lone_modifier {
-                None if !(k.modifiers.ctrl || k.modifiers.alt || k.modifiers.super_ || k.modifiers.shift) => {
+                None if !(k.modifiers.ctrl
+                    || k.modifiers.alt
+                    || k.modifiers.super_
+                    || k.modifiers.shift) =>
+                {
                     Some((k.keycode, key_name(k.keysym, &k.key), k.t_ns))
                 }
                 // Auto-repeat of the same modifier keeps it lone.
@@ -199,15 +203,27 @@ impl<'a> Reducer<'a> {
             return;
         }
         let typing_gap = Rules::ns(self.rules.typing_gap);
-        let printable = k.text.as_deref().filter(|s| !s.is_empty() && !s.chars().any(char::is_control));
+        let printable = k
+            .text
+            .as_deref()
+            .filter(|s| !s.is_empty() && !s.chars().any(char::is_control));
         if let Some(text) = printable {
             self.flush_press();
             self.flush_clicks();
             self.flush_scroll();
-            if self.run.as_ref().is_some_and(|r| t.saturating_sub(r.t_end) >= typing_gap) {
+            if self
+                .run
+                .as_ref()
+                .is_some_and(|r| t.saturating_sub(r.t_end) >= typing_gap)
+            {
                 self.flush_run();
             }
-            let run = self.run.get_or_insert(Run { t_start: t, t_end: t, text: Vec::new(), cursor: 0 });
+            let run = self.run.get_or_insert(Run {
+                t_start: t,
+                t_end: t,
+                text: Vec::new(),
+                cursor: 0,
+            });
             for c in text.chars() {
                 run.text.insert(run.cursor, c);
                 run.cursor += 1;
@@ -300,7 +316,8 @@ impl<'a> Reducer<'a> {
                     c.button == MouseButton::Left
                         && b.button == MouseButton::Left
                         && c.count < 3
-                        && b.t_ns.saturating_sub(c.t_last_press) <= Rules::ns(self.rules.multi_click_interval)
+                        && b.t_ns.saturating_sub(c.t_last_press)
+                            <= Rules::ns(self.rules.multi_click_interval)
                         && distance(c.pos, pos) <= self.rules.multi_click_distance
                 });
                 if !continues {
@@ -366,7 +383,8 @@ impl<'a> Reducer<'a> {
         let pos = (s.x, s.y);
         if let Some(a) = self.scroll.as_mut()
             && s.t_ns.saturating_sub(a.t_end) <= Rules::ns(self.rules.scroll_gap)
-            && a.pos.is_some_and(|p| distance(p, pos) <= self.rules.scroll_distance)
+            && a.pos
+                .is_some_and(|p| distance(p, pos) <= self.rules.scroll_distance)
         {
             let (dx, dy) = a.scroll.unwrap_or_default();
             a.scroll = Some((dx + s.dx, dy + s.dy));
@@ -465,7 +483,11 @@ mod tests {
 
     impl Script {
         fn new() -> Script {
-            Script { t: 1_000 * MS, mods: Modifiers::default(), inputs: Vec::new() }
+            Script {
+                t: 1_000 * MS,
+                mods: Modifiers::default(),
+                inputs: Vec::new(),
+            }
         }
         fn wait(&mut self, ms: u64) -> &mut Self {
             self.t += ms * MS;
@@ -481,7 +503,11 @@ mod tests {
                 keysym,
                 key: name.into(),
                 modifiers: self.mods,
-                text: if state == PressState::Press && !command { text.map(String::from) } else { None },
+                text: if state == PressState::Press && !command {
+                    text.map(String::from)
+                } else {
+                    None
+                },
             }));
         }
         fn tap(&mut self, keysym: u32, name: &str, text: Option<&str>) -> &mut Self {
@@ -533,20 +559,36 @@ mod tests {
         }
         fn btn(&mut self, state: PressState, button: MouseButton, x: i32, y: i32) -> &mut Self {
             self.t += 40 * MS;
-            self.inputs.push(Input::Button(ButtonEvent { t_ns: self.t, state, button, x, y, modifiers: self.mods }));
+            self.inputs.push(Input::Button(ButtonEvent {
+                t_ns: self.t,
+                state,
+                button,
+                x,
+                y,
+                modifiers: self.mods,
+            }));
             self
         }
         fn click(&mut self, button: MouseButton, x: i32, y: i32) -> &mut Self {
-            self.btn(PressState::Press, button, x, y).btn(PressState::Release, button, x, y)
+            self.btn(PressState::Press, button, x, y)
+                .btn(PressState::Release, button, x, y)
         }
         fn motion(&mut self, x: i32, y: i32) -> &mut Self {
             self.t += 30 * MS;
-            self.inputs.push(Input::Motion(MotionEvent { t_ns: self.t, x, y }));
+            self.inputs
+                .push(Input::Motion(MotionEvent { t_ns: self.t, x, y }));
             self
         }
         fn wheel(&mut self, dy: f64, x: i32, y: i32) -> &mut Self {
             self.t += 50 * MS;
-            self.inputs.push(Input::Scroll(ScrollEvent { t_ns: self.t, x, y, dx: 0.0, dy, source: ScrollSource::Wheel }));
+            self.inputs.push(Input::Scroll(ScrollEvent {
+                t_ns: self.t,
+                x,
+                y,
+                dx: 0.0,
+                dy,
+                source: ScrollSource::Wheel,
+            }));
             self
         }
         fn brk(&mut self) -> &mut Self {
@@ -565,8 +607,14 @@ mod tests {
     #[test]
     fn typing_with_corrections_is_one_write() {
         let mut s = Script::new();
-        s.typ("echo tset").backspace(3).typ("est").tap(0xff0d, "Return", Some("\n"));
-        assert_eq!(s.codes(), ["pyautogui.write('echo test')", "pyautogui.press('enter')"]);
+        s.typ("echo tset")
+            .backspace(3)
+            .typ("est")
+            .tap(0xff0d, "Return", Some("\n"));
+        assert_eq!(
+            s.codes(),
+            ["pyautogui.write('echo test')", "pyautogui.press('enter')"]
+        );
     }
 
     #[test]
@@ -579,14 +627,26 @@ mod tests {
     #[test]
     fn cursor_moves_inside_a_run_are_applied() {
         let mut s = Script::new();
-        s.typ("ac").tap(0xff51, "Left", None).typ("b").tap(0xff53, "Right", None);
+        s.typ("ac")
+            .tap(0xff51, "Left", None)
+            .typ("b")
+            .tap(0xff53, "Right", None);
         assert_eq!(s.codes(), ["pyautogui.write('abc')"]);
         let mut s = Script::new();
         s.typ("ac").tap(0xff51, "Left", None).typ("b");
-        assert_eq!(s.codes(), ["pyautogui.write('abc'); pyautogui.press('left', presses=1)"]);
+        assert_eq!(
+            s.codes(),
+            ["pyautogui.write('abc'); pyautogui.press('left', presses=1)"]
+        );
         let mut s = Script::new();
-        s.typ("abc").tap(0xff51, "Left", None).tap(0xff51, "Left", None).tap(0xffff, "Delete", None);
-        assert_eq!(s.codes(), ["pyautogui.write('ac'); pyautogui.press('left', presses=1)"]);
+        s.typ("abc")
+            .tap(0xff51, "Left", None)
+            .tap(0xff51, "Left", None)
+            .tap(0xffff, "Delete", None);
+        assert_eq!(
+            s.codes(),
+            ["pyautogui.write('ac'); pyautogui.press('left', presses=1)"]
+        );
     }
 
     #[test]
@@ -596,14 +656,23 @@ mod tests {
         assert_eq!(s.codes(), ["pyautogui.press('backspace', presses=2)"]);
         let mut s = Script::new();
         s.backspace(3).wait(1500).backspace(1);
-        assert_eq!(s.codes(), ["pyautogui.press('backspace', presses=3)", "pyautogui.press('backspace')"]);
+        assert_eq!(
+            s.codes(),
+            [
+                "pyautogui.press('backspace', presses=3)",
+                "pyautogui.press('backspace')"
+            ]
+        );
     }
 
     #[test]
     fn a_typing_pause_splits_runs() {
         let mut s = Script::new();
         s.typ("ab").wait(2500).typ("cd");
-        assert_eq!(s.codes(), ["pyautogui.write('ab')", "pyautogui.write('cd')"]);
+        assert_eq!(
+            s.codes(),
+            ["pyautogui.write('ab')", "pyautogui.write('cd')"]
+        );
     }
 
     #[test]
@@ -627,7 +696,9 @@ mod tests {
     #[test]
     fn lone_super_is_a_press_but_lone_shift_is_nothing() {
         let mut s = Script::new();
-        s.tap(0xffeb, "Super_L", None).tap(0xffe1, "Shift_L", None).tap(0xffe5, "Caps_Lock", None);
+        s.tap(0xffeb, "Super_L", None)
+            .tap(0xffe1, "Shift_L", None)
+            .tap(0xffe5, "Caps_Lock", None);
         assert_eq!(s.codes(), ["pyautogui.press('win')"]);
     }
 
@@ -660,8 +731,12 @@ mod tests {
     #[test]
     fn slow_or_distant_second_clicks_are_separate() {
         let mut s = Script::new();
-        s.click(MouseButton::Left, 100, 100).wait(520).click(MouseButton::Left, 100, 100);
-        s.wait(900).click(MouseButton::Left, 50, 50).click(MouseButton::Left, 58, 50);
+        s.click(MouseButton::Left, 100, 100)
+            .wait(520)
+            .click(MouseButton::Left, 100, 100);
+        s.wait(900)
+            .click(MouseButton::Left, 50, 50)
+            .click(MouseButton::Left, 58, 50);
         assert_eq!(
             s.codes(),
             [
@@ -691,15 +766,28 @@ mod tests {
         );
         // A small wobble is still a click.
         let mut s = Script::new();
-        s.btn(PressState::Press, MouseButton::Left, 10, 20).motion(14, 23).btn(PressState::Release, MouseButton::Left, 16, 24);
+        s.btn(PressState::Press, MouseButton::Left, 10, 20)
+            .motion(14, 23)
+            .btn(PressState::Release, MouseButton::Left, 16, 24);
         assert_eq!(s.codes(), ["pyautogui.click(x=10, y=20)"]);
     }
 
     #[test]
     fn wheel_bursts_sum() {
         let mut s = Script::new();
-        s.wheel(1.0, 400, 300).wheel(1.0, 400, 300).wheel(1.0, 401, 300).wait(800).wheel(-1.0, 400, 300).wheel(-1.0, 400, 300);
-        assert_eq!(s.codes(), ["pyautogui.scroll(-3, x=400, y=300)", "pyautogui.scroll(2, x=400, y=300)"]);
+        s.wheel(1.0, 400, 300)
+            .wheel(1.0, 400, 300)
+            .wheel(1.0, 401, 300)
+            .wait(800)
+            .wheel(-1.0, 400, 300)
+            .wheel(-1.0, 400, 300);
+        assert_eq!(
+            s.codes(),
+            [
+                "pyautogui.scroll(-3, x=400, y=300)",
+                "pyautogui.scroll(2, x=400, y=300)"
+            ]
+        );
     }
 
     #[test]
@@ -718,7 +806,12 @@ mod tests {
     #[test]
     fn breaks_end_runs_and_the_order_is_by_start() {
         let mut s = Script::new();
-        s.typ("ab").brk().typ("cd").click(MouseButton::Left, 1, 1).tap(0xff0d, "Return", Some("\n")).tap(0xff0d, "Return", Some("\n"));
+        s.typ("ab")
+            .brk()
+            .typ("cd")
+            .click(MouseButton::Left, 1, 1)
+            .tap(0xff0d, "Return", Some("\n"))
+            .tap(0xff0d, "Return", Some("\n"));
         assert_eq!(
             s.codes(),
             [
@@ -735,7 +828,9 @@ mod tests {
     #[test]
     fn back_button_and_unreleased_press() {
         let mut s = Script::new();
-        s.click(MouseButton::Back, 3, 4).btn(PressState::Press, MouseButton::Left, 10, 10).motion(100, 10);
+        s.click(MouseButton::Back, 3, 4)
+            .btn(PressState::Press, MouseButton::Left, 10, 10)
+            .motion(100, 10);
         assert_eq!(
             s.codes(),
             [

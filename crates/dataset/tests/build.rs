@@ -24,15 +24,27 @@ fn synthetic_recording_reduces_to_the_scripted_actions() {
     let (files, expected) = write_recording(&dir.path().join("rec"), "synth-a", 3, 2, (160, 100));
     assert_eq!(files.len(), 3);
     let out = dir.path().join("out");
-    let report = build(&[Source::Path(dir.path().join("rec"))], &BuildOptions::new(&out), quiet).unwrap();
-    assert_eq!((report.segments_read, report.recordings, report.episodes), (3, 1, 1));
+    let report = build(
+        &[Source::Path(dir.path().join("rec"))],
+        &BuildOptions::new(&out),
+        quiet,
+    )
+    .unwrap();
+    assert_eq!(
+        (report.segments_read, report.recordings, report.episodes),
+        (3, 1, 1)
+    );
     assert!(report.skipped.is_empty() && report.partial.is_empty());
 
     let steps = read_steps(&out);
     let mut want = expected.clone();
     want.push("computer.terminate(status='unknown')".into());
     assert_eq!(codes_by_episode(&steps), vec![want]);
-    assert!(steps.iter().all(|s| s.image.is_some() && s.app.as_deref() == Some("Editor")));
+    assert!(
+        steps
+            .iter()
+            .all(|s| s.image.is_some() && s.app.as_deref() == Some("Editor"))
+    );
     assert!(steps.iter().enumerate().all(|(i, s)| s.step as usize == i));
     // Observations are never after their action (the grace is 100 ms).
     for s in &steps {
@@ -43,28 +55,64 @@ fn synthetic_recording_reduces_to_the_scripted_actions() {
     assert!(clicks.iter().all(|s| s.image_t_ns.unwrap() > s.t_start_ns));
 
     // Each distinct frame is stored once, carried copies included.
-    let stored: usize = fs::read_dir(out.join("images")).unwrap().map(|d| fs::read_dir(d.unwrap().path()).unwrap().count()).sum();
-    assert_eq!(report.source_frames, 1 + 2 * 3 * 7 + 2, "frames incl. 2 carried");
+    let stored: usize = fs::read_dir(out.join("images"))
+        .unwrap()
+        .map(|d| fs::read_dir(d.unwrap().path()).unwrap().count())
+        .sum();
+    assert_eq!(
+        report.source_frames,
+        1 + 2 * 3 * 7 + 2,
+        "frames incl. 2 carried"
+    );
     assert_eq!(stored as u64, report.source_frames - 2);
-    for f in ["episodes.parquet", "steps.parquet", "agentnet.jsonl", "viewer.html", "README.md", "manifest.json"] {
+    assert_eq!(report.images_stored, stored as u64);
+    for f in [
+        "episodes.parquet",
+        "steps.parquet",
+        "agentnet.jsonl",
+        "viewer.html",
+        "README.md",
+        "manifest.json",
+    ] {
         assert!(out.join(f).is_file(), "{f}");
     }
     let m = manifest(&out);
     assert_eq!(m["format"], "tracewell.dataset/1");
     assert_eq!(m["counts"]["steps"], steps.len());
     assert_eq!(m["sources"].as_array().unwrap().len(), 3);
-    assert!(m["sources"].as_array().unwrap().iter().all(|s| s["status"] == "ok" && s["blake3"].as_str().unwrap().len() == 64));
+    assert!(
+        m["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] == "ok" && s["blake3"].as_str().unwrap().len() == 64)
+    );
     assert_eq!(m["redaction"]["by_subject"]["title"]["email"], 1);
-    assert!(m["redaction"]["summary"].as_str().unwrap().contains("title: email 1"));
-    assert!(!String::from_utf8(fs::read(out.join("manifest.json")).unwrap()).unwrap().contains("synthetic-host"));
+    assert!(
+        m["redaction"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("title: email 1")
+    );
+    assert!(
+        !String::from_utf8(fs::read(out.join("manifest.json")).unwrap())
+            .unwrap()
+            .contains("synthetic-host")
+    );
 
     // AgentNet JSONL: one line per episode, normalised code, image paths.
     let jsonl = fs::read_to_string(out.join("agentnet.jsonl")).unwrap();
-    let lines: Vec<serde_json::Value> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 1);
     let traj = lines[0]["traj"].as_array().unwrap();
     assert_eq!(traj.len(), steps.len());
-    assert_eq!(traj[2]["value"]["code"], "pyautogui.click(x=0.0781, y=0.25)");
+    assert_eq!(
+        traj[2]["value"]["code"],
+        "pyautogui.click(x=0.0781, y=0.25)"
+    );
     assert!(out.join(traj[2]["image"].as_str().unwrap()).is_file());
 }
 
@@ -84,7 +132,15 @@ fn a_second_run_resumes_from_the_cache_and_writes_the_same_rows() {
     assert_eq!((second.segments_cached, second.images_written), (2, 0));
     assert_eq!(read_steps(&out), steps);
     // The same segments given twice are used once.
-    let third = build(&[sources[0].clone(), Source::Path(dir.path().join("rec/synth-b-00000.mcap"))], &BuildOptions::new(&out), quiet).unwrap();
+    let third = build(
+        &[
+            sources[0].clone(),
+            Source::Path(dir.path().join("rec/synth-b-00000.mcap")),
+        ],
+        &BuildOptions::new(&out),
+        quiet,
+    )
+    .unwrap();
     assert_eq!(third.segments_read, 2);
     assert_eq!(read_steps(&out), steps);
 }
@@ -101,13 +157,36 @@ fn bad_segments_are_skipped_and_listed() {
     fs::write(rec.join("cut-early.mcap"), &whole[..12]).unwrap();
     fs::write(&files[1], &whole[..whole.len() * 2 / 3]).unwrap();
     let out = dir.path().join("out");
-    let report = build(&[Source::Path(rec.clone())], &BuildOptions::new(&out), quiet).unwrap();
+    let report = build(
+        &[Source::Path(rec.clone())],
+        &BuildOptions::new(&out),
+        quiet,
+    )
+    .unwrap();
     assert_eq!(report.skipped.len(), 2, "{:?}", report.skipped);
-    let reasons: Vec<String> = report.skipped.iter().map(|s| format!("{}: {}", s.path.display(), s.reason)).collect();
-    assert!(reasons.iter().any(|r| r.contains("garbage.mcap") && r.contains("not an MCAP file")), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.contains("cut-early.mcap") && r.contains("before its segment metadata")), "{reasons:?}");
+    let reasons: Vec<String> = report
+        .skipped
+        .iter()
+        .map(|s| format!("{}: {}", s.path.display(), s.reason))
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("garbage.mcap") && r.contains("not an MCAP file")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("cut-early.mcap") && r.contains("before its segment metadata")),
+        "{reasons:?}"
+    );
     assert_eq!(report.partial.len(), 1);
-    assert!(report.partial[0].reason.starts_with("truncated: used its"), "{:?}", report.partial);
+    assert!(
+        report.partial[0].reason.starts_with("truncated: used its"),
+        "{:?}",
+        report.partial
+    );
     let steps = read_steps(&out);
     // The first segment's actions are all there.
     let codes: Vec<&String> = steps.iter().map(|s| &s.code).collect();
@@ -118,22 +197,45 @@ fn bad_segments_are_skipped_and_listed() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (Path::new(s["path"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned(), s["status"].as_str().unwrap().to_string()))
+        .map(|s| {
+            (
+                Path::new(s["path"].as_str().unwrap())
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                s["status"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert!(statuses.contains(&("garbage.mcap".into(), "skipped".into())));
     assert!(statuses.contains(&("cut-early.mcap".into(), "skipped".into())));
     assert!(statuses.contains(&("synth-c-00001.mcap".into(), "partial".into())));
-    assert!(fs::read_to_string(out.join("README.md")).unwrap().contains("garbage.mcap"));
+    assert!(
+        fs::read_to_string(out.join("README.md"))
+            .unwrap()
+            .contains("garbage.mcap")
+    );
 }
 
 #[test]
 fn missing_sources_and_empty_folders_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let e = build(&[Source::Path(dir.path().join("nope"))], &BuildOptions::new(&out), quiet).unwrap_err();
+    let e = build(
+        &[Source::Path(dir.path().join("nope"))],
+        &BuildOptions::new(&out),
+        quiet,
+    )
+    .unwrap_err();
     assert!(matches!(e, Error::MissingSource(_)), "{e}");
     fs::create_dir(dir.path().join("empty")).unwrap();
-    let e = build(&[Source::Path(dir.path().join("empty"))], &BuildOptions::new(&out), quiet).unwrap_err();
+    let e = build(
+        &[Source::Path(dir.path().join("empty"))],
+        &BuildOptions::new(&out),
+        quiet,
+    )
+    .unwrap_err();
     assert!(matches!(e, Error::NoSegments), "{e}");
 }
 
@@ -149,7 +251,20 @@ fn the_cli_arguments_parse() {
     enum Top {
         Dataset(tracewell_dataset::DatasetArgs),
     }
-    let cli = Cli::try_parse_from(["tracewell", "dataset", "build", "a", "b/", "--out", "ds", "--identity", "key", "--jobs", "2"]).unwrap();
+    let cli = Cli::try_parse_from([
+        "tracewell",
+        "dataset",
+        "build",
+        "a",
+        "b/",
+        "--out",
+        "ds",
+        "--identity",
+        "key",
+        "--jobs",
+        "2",
+    ])
+    .unwrap();
     let Top::Dataset(args) = cli.command;
     let tracewell_dataset::cli::DatasetCommand::Build(b) = args.command;
     assert_eq!(b.sources.len(), 2);

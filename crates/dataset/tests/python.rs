@@ -20,16 +20,39 @@ fn pyarrow_reads_the_documented_schema_and_the_code_is_python() {
     write_recording(&dir.path().join("a"), "py-a", 2, 2, (160, 100));
     write_recording(&dir.path().join("b"), "py-b", 1, 1, (160, 100));
     let out = dir.path().join("out");
-    build(&[Source::Path(dir.path().to_path_buf())], &BuildOptions::new(&out), |_| {}).unwrap();
+    build(
+        &[Source::Path(dir.path().to_path_buf())],
+        &BuildOptions::new(&out),
+        |_| {},
+    )
+    .unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/check_dataset.py");
     let allowed = serde_json::to_string(ALLOWED_CALLS).unwrap();
-    let run = Command::new("python3").arg(script).arg(&out).arg(&allowed).output().unwrap();
-    assert!(run.status.success(), "check_dataset.py failed:\n{}", String::from_utf8_lossy(&run.stderr));
+    let run = Command::new("python3")
+        .arg(script)
+        .arg(&out)
+        .arg(&allowed)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "check_dataset.py failed:\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(v["episodes"], 2);
     assert_eq!(
         v["action_types"],
-        serde_json::json!(["click", "doubleClick", "drag", "hotkey", "press", "scroll", "terminate", "write"])
+        serde_json::json!([
+            "click",
+            "doubleClick",
+            "drag",
+            "hotkey",
+            "press",
+            "scroll",
+            "terminate",
+            "write"
+        ])
     );
     println!("pyarrow {} read {} steps", v["pyarrow"], v["steps"]);
 }

@@ -11,7 +11,7 @@ use common::read_steps;
 use common::synth::write_recording;
 use tracewell_dataset::cli::{BuildArgs, DatasetArgs, DatasetCommand};
 use tracewell_dataset::{BuildOptions, Error, Source, build, run_cli};
-use tracewell_seal::{DeviceSigningKey, HeaderFields, RecipientIdentity, SegmentId, Sealer};
+use tracewell_seal::{DeviceSigningKey, HeaderFields, RecipientIdentity, Sealer, SegmentId};
 
 fn seal(plain: &Path, sealed: &Path, to: &RecipientIdentity) {
     let device = DeviceSigningKey::generate().unwrap();
@@ -23,7 +23,11 @@ fn seal(plain: &Path, sealed: &Path, to: &RecipientIdentity) {
     };
     let mut sealer = Sealer::new(Vec::new(), &[to.public_key().clone()], fields, &device).unwrap();
     sealer.write_all(&fs::read(plain).unwrap()).unwrap();
-    fs::write(sealed, sealer.finish(1_760_000_060_000_000_000).unwrap().writer).unwrap();
+    fs::write(
+        sealed,
+        sealer.finish(1_760_000_060_000_000_000).unwrap().writer,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -37,7 +41,12 @@ fn sealed_segments_build_like_plain_ones() {
         seal(f, &sealed_dir.join(format!("segment-{i}.sealed")), &key);
     }
     let plain_out = dir.path().join("plain-out");
-    build(&[Source::Path(dir.path().join("plain"))], &BuildOptions::new(&plain_out), |_| {}).unwrap();
+    build(
+        &[Source::Path(dir.path().join("plain"))],
+        &BuildOptions::new(&plain_out),
+        |_| {},
+    )
+    .unwrap();
 
     let out = dir.path().join("out");
     let mut options = BuildOptions::new(&out);
@@ -45,17 +54,38 @@ fn sealed_segments_build_like_plain_ones() {
     let report = build(&[Source::Path(sealed_dir.clone())], &options, |_| {}).unwrap();
     assert_eq!(report.segments_read, 2);
     assert_eq!(read_steps(&out), read_steps(&plain_out));
-    let m: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    assert!(m["sources"].as_array().unwrap().iter().all(|s| s["sealed"] == true && s["plaintext_blake3"].is_string()));
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert!(
+        m["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["sealed"] == true && s["plaintext_blake3"].is_string())
+    );
 
     // A damaged sealed segment is skipped; the build goes on.
     let mut bytes = fs::read(sealed_dir.join("segment-1.sealed")).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x55;
     fs::write(sealed_dir.join("segment-1.sealed"), bytes).unwrap();
-    let report = build(&[Source::Path(sealed_dir.clone())], &BuildOptions { out: dir.path().join("out2"), ..options.clone() }, |_| {}).unwrap();
+    let report = build(
+        &[Source::Path(sealed_dir.clone())],
+        &BuildOptions {
+            out: dir.path().join("out2"),
+            ..options.clone()
+        },
+        |_| {},
+    )
+    .unwrap();
     assert_eq!(report.skipped.len(), 1);
-    assert!(report.skipped[0].reason.contains("cannot open the sealed segment"), "{:?}", report.skipped);
+    assert!(
+        report.skipped[0]
+            .reason
+            .contains("cannot open the sealed segment"),
+        "{:?}",
+        report.skipped
+    );
 }
 
 #[test]
@@ -67,7 +97,12 @@ fn a_wrong_or_missing_identity_is_a_clear_error() {
     seal(&files[0], &sealed, &key);
     let out = dir.path().join("out");
 
-    let e = build(&[Source::Path(sealed.clone())], &BuildOptions::new(&out), |_| {}).unwrap_err();
+    let e = build(
+        &[Source::Path(sealed.clone())],
+        &BuildOptions::new(&out),
+        |_| {},
+    )
+    .unwrap_err();
     assert!(matches!(e, Error::IdentityRequired { .. }), "{e}");
     assert!(e.to_string().contains("--identity"), "{e}");
 
@@ -77,7 +112,12 @@ fn a_wrong_or_missing_identity_is_a_clear_error() {
     let e = build(&[Source::Path(sealed.clone())], &options, |_| {}).unwrap_err();
     assert!(matches!(e, Error::NotARecipient { .. }), "{e}");
     let text = e.to_string();
-    assert!(text.contains("one.sealed") && text.contains("wrong identity file") && text.contains(&other.key_id().to_string()), "{text}");
+    assert!(
+        text.contains("one.sealed")
+            && text.contains("wrong identity file")
+            && text.contains(&other.key_id().to_string()),
+        "{text}"
+    );
     assert!(!out.join("steps.parquet").exists());
 
     // Through the CLI: the identity file itself is checked first.

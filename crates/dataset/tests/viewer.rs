@@ -35,15 +35,31 @@ fn the_viewer_renders_frames_with_overlays() {
     let dir = tempfile::tempdir().unwrap();
     write_recording(&dir.path().join("rec"), "view-a", 1, 1, (640, 400));
     let out = dir.path().join("out");
-    build(&[Source::Path(dir.path().join("rec"))], &BuildOptions::new(&out), |_| {}).unwrap();
+    build(
+        &[Source::Path(dir.path().join("rec"))],
+        &BuildOptions::new(&out),
+        |_| {},
+    )
+    .unwrap();
     // Step 4 is the drag; step 2 the click.
     let url = format!("file://{}#e=0&s=4", out.join("viewer.html").display());
     let profile = dir.path().join("profile");
 
-    let dom = headless(browser, &profile).arg("--dump-dom").arg(&url).output().unwrap();
+    let dom = headless(browser, &profile)
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
     let dom = String::from_utf8_lossy(&dom.stdout);
-    let html_tag = dom.find("<html").and_then(|i| dom[i..].find('>').map(|j| &dom[i..i + j])).unwrap_or("");
-    assert!(html_tag.contains("data-rendered=\"ok\""), "the viewer did not finish rendering:\n{}", &dom[..dom.len().min(2000)]);
+    let html_tag = dom
+        .find("<html")
+        .and_then(|i| dom[i..].find('>').map(|j| &dom[i..i + j]))
+        .unwrap_or("");
+    assert!(
+        html_tag.contains("data-rendered=\"ok\""),
+        "the viewer did not finish rendering:\n{}",
+        &dom[..dom.len().min(2000)]
+    );
     assert!(!html_tag.contains("data-error"), "script error: {html_tag}");
     assert!(dom.contains("<polyline"), "no drag path drawn");
     assert!(dom.contains("images/"), "no frame shown");
@@ -55,16 +71,32 @@ fn the_viewer_renders_frames_with_overlays() {
         .arg(&url)
         .output()
         .unwrap();
-    assert!(shot.is_file(), "no screenshot: {}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        shot.is_file(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buf).unwrap();
     let channels = info.color_type.samples();
     let pixels = &buf[..info.buffer_size()];
-    let magenta = pixels.chunks(channels).filter(|p| p[0] > 240 && p[1] < 20 && p[2] > 240).count();
+    let magenta = pixels
+        .chunks(channels)
+        .filter(|p| p[0] > 240 && p[1] < 20 && p[2] > 240)
+        .count();
     // The synthetic frame is grey with coloured rows; the overlay is magenta.
-    let grey = pixels.chunks(channels).filter(|p| p[0] == 0x40 && p[1] == 0x40 && p[2] == 0x40).count();
-    assert!(magenta > 200, "no overlay in the screenshot ({magenta} magenta pixels)");
-    assert!(grey > 10_000, "no frame in the screenshot ({grey} frame pixels)");
+    let grey = pixels
+        .chunks(channels)
+        .filter(|p| p[0] == 0x40 && p[1] == 0x40 && p[2] == 0x40)
+        .count();
+    assert!(
+        magenta > 200,
+        "no overlay in the screenshot ({magenta} magenta pixels)"
+    );
+    assert!(
+        grey > 10_000,
+        "no frame in the screenshot ({grey} frame pixels)"
+    );
 }

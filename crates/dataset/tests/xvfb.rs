@@ -34,7 +34,9 @@ pixels = "off"
 #[test]
 fn a_scripted_session_becomes_the_expected_steps_and_frames() {
     if !have_xvfb() {
-        println!("SKIPPED: Xvfb, openbox and xterm are needed (scripts/setup-debian.sh installs them)");
+        println!(
+            "SKIPPED: Xvfb, openbox and xterm are needed (scripts/setup-debian.sh installs them)"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -52,7 +54,8 @@ fn a_scripted_session_becomes_the_expected_steps_and_frames() {
             color: 0x3366cc,
         })
         .unwrap();
-    let (_xterm_process, xterm) = script::spawn_xterm(&driver, display.name(), "notes", "80x24+10+10").unwrap();
+    let (_xterm_process, xterm) =
+        script::spawn_xterm(&driver, display.name(), "notes", "80x24+10+10").unwrap();
     driver.activate(xterm).unwrap();
     let _ = sketch;
 
@@ -110,7 +113,12 @@ fn a_scripted_session_becomes_the_expected_steps_and_frames() {
     });
 
     let out = dir.path().join("dataset");
-    let report = build(&[Source::Path(segments.clone())], &BuildOptions::new(&out), |_| {}).unwrap();
+    let report = build(
+        &[Source::Path(segments.clone())],
+        &BuildOptions::new(&out),
+        |_| {},
+    )
+    .unwrap();
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
     let steps = read_steps(&out);
     let codes = codes_by_episode(&steps);
@@ -155,7 +163,11 @@ fn a_scripted_session_becomes_the_expected_steps_and_frames() {
 /// The drag's duration depends on timing: take it from what was built,
 /// after checking it is a plausible number of seconds.
 fn keep_drag_duration(want: &str, got: &str) -> String {
-    let d = got.split("duration=").nth(1).and_then(|r| r.split(',').next()).unwrap_or("x");
+    let d = got
+        .split("duration=")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .unwrap_or("x");
     let secs: f64 = d.parse().unwrap_or(-1.0);
     assert!((0.1..2.0).contains(&secs), "drag duration {d} in {got}");
     want.replace("DRAG", d)
@@ -176,17 +188,28 @@ fn check_frames(segments: &std::path::Path, steps: &[StepView]) {
         for msg in contents.messages {
             if let Record::Frame(f) = msg.record {
                 let hash = blake3::hash(&f.png).to_hex().to_string();
-                frames.push((f.t_ns as i64, f.reason, format!("images/{}/{hash}.png", &hash[..2]), msg.carried));
+                frames.push((
+                    f.t_ns as i64,
+                    f.reason,
+                    format!("images/{}/{hash}.png", &hash[..2]),
+                    msg.carried,
+                ));
             }
         }
     }
     let (wall, mono) = anchor.unwrap();
     let to_mono = |unix: i64| unix - wall + mono;
     frames.sort_by_key(|f| f.0);
-    let actions: Vec<&StepView> = steps.iter().filter(|s| s.action_type != "terminate").collect();
+    let actions: Vec<&StepView> = steps
+        .iter()
+        .filter(|s| s.action_type != "terminate")
+        .collect();
     for (i, s) in actions.iter().enumerate() {
         let t = to_mono(s.t_start_ns);
-        let next = actions.get(i + 1).map(|n| to_mono(n.t_start_ns)).unwrap_or(i64::MAX);
+        let next = actions
+            .get(i + 1)
+            .map(|n| to_mono(n.t_start_ns))
+            .unwrap_or(i64::MAX);
         let wanted = match s.action_type.as_str() {
             "write" | "press" | "hotkey" => Some(FrameReason::Typing),
             "scroll" => None,
@@ -195,10 +218,22 @@ fn check_frames(segments: &std::path::Path, steps: &[StepView]) {
         let triggered = frames.iter().find(|f| {
             Some(f.1) == wanted && !f.3 && f.0 >= t && f.0 <= t + 100_000_000 && f.0 < next
         });
-        let expected = triggered.or_else(|| frames.iter().rev().find(|f| f.0 <= t)).map(|f| f.2.as_str());
-        assert_eq!(s.image.as_deref(), expected, "frame of step {} ({})", s.step, s.code);
+        let expected = triggered
+            .or_else(|| frames.iter().rev().find(|f| f.0 <= t))
+            .map(|f| f.2.as_str());
+        assert_eq!(
+            s.image.as_deref(),
+            expected,
+            "frame of step {} ({})",
+            s.step,
+            s.code
+        );
         // Never a frame from after the next action began.
         let shown = to_mono(s.image_t_ns.unwrap());
-        assert!(shown < next, "step {} shows a frame taken after the next action", s.step);
+        assert!(
+            shown < next,
+            "step {} shows a frame taken after the next action",
+            s.step
+        );
     }
 }

@@ -28,12 +28,18 @@ pub struct StepView {
 }
 
 pub fn read_batches(path: &Path) -> Vec<RecordBatch> {
-    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap()).unwrap().build().unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
     reader.map(|b| b.unwrap()).collect()
 }
 
 fn string(b: &RecordBatch, name: &str, i: usize) -> Option<String> {
-    let col = b.column_by_name(name).unwrap_or_else(|| panic!("no column {name}")).as_string::<i32>();
+    let col = b
+        .column_by_name(name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+        .as_string::<i32>();
     (!col.is_null(i)).then(|| col.value(i).to_string())
 }
 
@@ -49,7 +55,11 @@ pub fn read_steps(out: &Path) -> Vec<StepView> {
         for i in 0..b.num_rows() {
             rows.push(StepView {
                 episode_id: string(&b, "episode_id", i).unwrap(),
-                step: b.column_by_name("step").unwrap().as_primitive::<UInt32Type>().value(i),
+                step: b
+                    .column_by_name("step")
+                    .unwrap()
+                    .as_primitive::<UInt32Type>()
+                    .value(i),
                 action_type: string(&b, "action_type", i).unwrap(),
                 code: string(&b, "code", i).unwrap(),
                 image: string(&b, "image", i),
@@ -86,9 +96,15 @@ pub fn python_has(module: &str) -> bool {
 
 /// The Chromium binary, if installed.
 pub fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|b| {
-        Command::new(b).arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
-    })
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false)
+        })
 }
 
 /// Whether the Xvfb test bed can run here.

@@ -8,11 +8,12 @@
 use std::path::{Path, PathBuf};
 
 use tracewell_model::{
-    ButtonEvent, FrameReason, KeyEvent, Modifiers, MotionEvent, MouseButton, PressState, ScrollEvent,
-    ScrollSource, WindowChange, WindowEvent, WindowInfo,
+    ButtonEvent, FrameReason, KeyEvent, Modifiers, MotionEvent, MouseButton, PressState,
+    ScrollEvent, ScrollSource, WindowChange, WindowEvent, WindowInfo,
 };
 use tracewell_segment::{
-    BandPngEncoder, EncodedFrame, FORMAT_VERSION, PrivacyRecord, PrivacySubject, Record, RecorderState, SegmentMeta, SegmentWriter, Status,
+    BandPngEncoder, EncodedFrame, FORMAT_VERSION, PrivacyRecord, PrivacySubject, Record,
+    RecorderState, SegmentMeta, SegmentWriter, Status,
 };
 
 const MS: u64 = 1_000_000;
@@ -65,7 +66,14 @@ impl Script {
         self.t
     }
 
-    fn key(&mut self, state: PressState, keysym: u32, name: &str, text: Option<&str>, mods: Modifiers) {
+    fn key(
+        &mut self,
+        state: PressState,
+        keysym: u32,
+        name: &str,
+        text: Option<&str>,
+        mods: Modifiers,
+    ) {
         let t = self.advance(40);
         let command = mods.ctrl || mods.alt || mods.super_;
         self.records.push(Record::Key(KeyEvent {
@@ -75,22 +83,48 @@ impl Script {
             keysym,
             key: name.into(),
             modifiers: mods,
-            text: if state == PressState::Press && !command { text.map(String::from) } else { None },
+            text: if state == PressState::Press && !command {
+                text.map(String::from)
+            } else {
+                None
+            },
         }));
     }
 
     pub fn typ(&mut self, s: &str) {
         for c in s.chars() {
-            let name = if c == ' ' { "space".to_string() } else { c.to_string() };
+            let name = if c == ' ' {
+                "space".to_string()
+            } else {
+                c.to_string()
+            };
             let text = c.to_string();
-            self.key(PressState::Press, c as u32, &name, Some(&text), Modifiers::default());
-            self.key(PressState::Release, c as u32, &name, None, Modifiers::default());
+            self.key(
+                PressState::Press,
+                c as u32,
+                &name,
+                Some(&text),
+                Modifiers::default(),
+            );
+            self.key(
+                PressState::Release,
+                c as u32,
+                &name,
+                None,
+                Modifiers::default(),
+            );
         }
     }
 
     pub fn tap(&mut self, keysym: u32, name: &str, text: Option<&str>) {
         self.key(PressState::Press, keysym, name, text, Modifiers::default());
-        self.key(PressState::Release, keysym, name, None, Modifiers::default());
+        self.key(
+            PressState::Release,
+            keysym,
+            name,
+            None,
+            Modifiers::default(),
+        );
     }
 
     pub fn button(&mut self, state: PressState, x: i32, y: i32, ms: u64) {
@@ -107,7 +141,8 @@ impl Script {
 
     pub fn motion(&mut self, x: i32, y: i32, ms: u64) {
         let t = self.advance(ms);
-        self.records.push(Record::Motion(MotionEvent { t_ns: t, x, y }));
+        self.records
+            .push(Record::Motion(MotionEvent { t_ns: t, x, y }));
     }
 
     /// A new, distinct frame (a changed band) taken now.
@@ -115,10 +150,16 @@ impl Script {
         self.frame_no += 1;
         let row = (self.frame_no * 7 % self.height) as usize;
         let stride = self.width as usize * 4;
-        for (i, b) in self.pixels[row * stride..(row + 1) * stride].iter_mut().enumerate() {
+        for (i, b) in self.pixels[row * stride..(row + 1) * stride]
+            .iter_mut()
+            .enumerate()
+        {
             *b = (self.frame_no as usize * 31 + i) as u8;
         }
-        let png = self.encoder.encode(self.width, self.height, &self.pixels).expect("png");
+        let png = self
+            .encoder
+            .encode(self.width, self.height, &self.pixels)
+            .expect("png");
         let t = self.advance(2);
         self.records.push(Record::Frame(EncodedFrame {
             t_ns: t,
@@ -190,8 +231,17 @@ impl Script {
             }));
         }
         self.advance(700);
-        let ctrl = Modifiers { ctrl: true, ..Modifiers::default() };
-        self.key(PressState::Press, 0xffe3, "Control_L", None, Modifiers::default());
+        let ctrl = Modifiers {
+            ctrl: true,
+            ..Modifiers::default()
+        };
+        self.key(
+            PressState::Press,
+            0xffe3,
+            "Control_L",
+            None,
+            Modifiers::default(),
+        );
         self.key(PressState::Press, 's' as u32, "s", Some("s"), ctrl);
         self.key(PressState::Release, 's' as u32, "s", None, ctrl);
         self.key(PressState::Release, 0xffe3, "Control_L", None, ctrl);
@@ -240,11 +290,19 @@ pub fn write_recording(
         script.records.clear();
         if seq == 0 {
             let t = script.advance(1);
-            script.records.push(Record::Status(Status { t_ns: t, state: RecorderState::Started, detail: None }));
+            script.records.push(Record::Status(Status {
+                t_ns: t,
+                state: RecorderState::Started,
+                detail: None,
+            }));
             script.window(1, "Editor", "notes.txt - Editor");
             let t = script.advance(1);
             let counts = [("email".to_string(), 1)].into_iter().collect();
-            script.records.push(Record::Privacy(PrivacyRecord { t_ns: t, subject: PrivacySubject::Title, counts }));
+            script.records.push(Record::Privacy(PrivacyRecord {
+                t_ns: t,
+                subject: PrivacySubject::Title,
+                counts,
+            }));
             script.frame(FrameReason::Start);
             script.advance(300);
         }
