@@ -28,7 +28,7 @@ mod uploader;
 pub use config::AgentConfig;
 pub use enroll::{EnrollOptions, enroll};
 pub use error::Error;
-pub use run::{RunOptions, run};
+pub use run::{RunOptions, run, upload_pending};
 pub use seal_stream::SealStream;
 pub use state::AgentState;
 pub use uploader::{Backoff, UploadOutcome, Uploader};

@@ -148,3 +148,30 @@ fn upload_loop(uploader: &Uploader, spool: &Spool, state: &Mutex<AgentState>, st
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Uploads what the spool holds, without recording, until it is empty or
+/// `limit` passes; failed attempts back off as in the daemon. Returns how
+/// many segments the collector acknowledged and how many are left.
+pub fn upload_pending(config: &AgentConfig, limit: Duration) -> Result<(u64, usize), Error> {
+    check_url(&config.server)?;
+    let key = DeviceSigningKey::read_file(&config.device_key)?;
+    let spool = Spool::open(
+        &config.spool,
+        SpoolOptions { quota_bytes: config.spool_quota_mib * 1024 * 1024, ..SpoolOptions::default() },
+    )?;
+    let uploader = Uploader::new(&config.server, &config.device_id, &key);
+    let deadline = Instant::now() + limit;
+    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
+    let mut stored = 0;
+    while !spool.pending().is_empty() && Instant::now() < deadline {
+        match uploader.drain(&spool, deadline) {
+            Ok(n) => {
+                stored += n;
+                backoff.reset();
+            }
+            Err(UploadOutcome::Refused(why)) => return Err(Error::Refused(why)),
+            Err(_) => std::thread::sleep(backoff.next_delay().min(deadline.saturating_duration_since(Instant::now()))),
+        }
+    }
+    Ok((stored, spool.pending().len()))
+}

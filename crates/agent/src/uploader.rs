@@ -60,6 +60,11 @@ impl Default for Backoff {
 }
 
 impl Backoff {
+    /// A backoff starting at `initial` and capped at `max`.
+    pub fn new(initial: Duration, max: Duration) -> Backoff {
+        Backoff { initial, max, failures: 0 }
+    }
+
     /// The wait after one more failure: uniformly random up to
     /// `initial × 2^failures`, capped at `max`.
     pub fn next_delay(&mut self) -> Duration {

@@ -137,3 +137,21 @@ pub fn print_state(state: &AgentState) {
         state.last_error.as_ref().map(|e| format!(", last error: {e}")).unwrap_or_default(),
     );
 }
+
+#[derive(Args)]
+pub struct UploadArgs {
+    /// The agent configuration.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Give up after this many seconds.
+    #[arg(long = "for", value_name = "SECS", default_value_t = 300)]
+    limit: u64,
+}
+
+/// Uploads the spool without recording (the agent need not run).
+pub fn upload(args: UploadArgs) -> anyhow::Result<ExitCode> {
+    let config = AgentConfig::load(&args.config.unwrap_or_else(default_config))?;
+    let (stored, left) = tracewell_agent::upload_pending(&config, Duration::from_secs(args.limit))?;
+    println!("uploaded {stored} segment(s); {left} left in the spool");
+    Ok(if left == 0 { ExitCode::SUCCESS } else { ExitCode::from(3) })
+}

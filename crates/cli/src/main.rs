@@ -50,6 +50,8 @@ enum Command {
     Enroll(agent_cmd::EnrollArgs),
     /// Run the agent: record, seal, spool and upload to the collector.
     Agent(agent_cmd::AgentArgs),
+    /// Upload what the agent's spool holds, without recording.
+    Upload(agent_cmd::UploadArgs),
     /// Run the collector.
     Server(server_cmd::ServerCmdArgs),
     /// Administer a running collector (enrollment tokens, revocation).
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
         Command::Keys(args) => agent_cmd::keys(args),
         Command::Enroll(args) => agent_cmd::enroll(args),
         Command::Agent(args) => agent_cmd::agent(args),
+        Command::Upload(args) => agent_cmd::upload(args),
         Command::Server(args) => server_cmd::run(args),
         Command::Admin(args) => server_cmd::admin(args),
         Command::Redact(args) => redact_cmd::run(args),

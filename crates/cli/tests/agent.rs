@@ -162,3 +162,101 @@ fn a_wrong_or_reused_token_is_refused_clearly() {
         .unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains("use https://"), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// A collector, a dataset key and an enrolled device configuration.
+struct Setup {
+    _collector: Collector,
+    data: std::path::PathBuf,
+    config: std::path::PathBuf,
+    identity: std::path::PathBuf,
+}
+
+fn setup(dir: &Path) -> Setup {
+    let identity = dir.join("dataset.identity");
+    let recipient = run_ok(tracewell().args(["keys", "generate", "--out"]).arg(&identity));
+    let data = dir.join("collector");
+    let log = std::fs::File::create(dir.join("collector.log")).unwrap();
+    let mut child = tracewell()
+        .args(["server", "--listen", "127.0.0.1:0", "--recipient", &recipient, "--data"])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let collector = Collector(child);
+    let url = format!("http://{}", line.trim().strip_prefix("listening on ").unwrap());
+    let token = run_ok(tracewell().args(["admin", "--server", &url, "--data"]).arg(&data).args(["token"]));
+    let config = dir.join("device/agent.toml");
+    run_ok(tracewell().args(["enroll", "--server", &url, "--token", &token, "--config"]).arg(&config));
+    Setup { _collector: collector, data, config, identity }
+}
+
+#[test]
+fn killing_the_uploader_at_random_points_loses_and_duplicates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = setup(dir.path());
+    let config = tracewell_agent::AgentConfig::load(&s.config).unwrap();
+    let key = tracewell_seal::DeviceSigningKey::read_file(&config.device_key).unwrap();
+    let recipients: Vec<tracewell_seal::RecipientPublicKey> = config.recipients.iter().map(|r| r.parse().unwrap()).collect();
+    // Fill the spool: small segments and two above the part size, which go
+    // up in resumable parts.
+    let mut committed = std::collections::BTreeSet::new();
+    {
+        let spool = tracewell_spool::Spool::open(&config.spool, Default::default()).unwrap();
+        let mut seed = 0x2545_f491_u64;
+        for i in 0..14u32 {
+            let size = if i % 7 == 3 { 9 * 1024 * 1024 + 123 } else { 200_000 + 37_000 * i as usize };
+            let mut writer = spool.begin().unwrap();
+            let header = tracewell_seal::HeaderFields {
+                segment_id: tracewell_seal::SegmentId([i as u8; 16]),
+                device_id: config.device_id.clone(),
+                subject_id: config.subject_id.clone(),
+                start_ns: 1,
+            };
+            let mut sealer = tracewell_seal::Sealer::new(&mut writer, &recipients, header, &key).unwrap();
+            let body: Vec<u8> = (0..size).map(|_| { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; seed as u8 }).collect();
+            std::io::Write::write_all(&mut sealer, &body).unwrap();
+            sealer.finish(2).unwrap();
+            committed.insert(writer.commit().unwrap().hash.to_string());
+        }
+    }
+    // Kill the uploader again and again, at random moments.
+    let mut rng = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    for _ in 0..15 {
+        let mut child = tracewell().arg("upload").arg("--config").arg(&s.config).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        std::thread::sleep(Duration::from_millis(30 + rng % 400));
+        let _ = child.kill();
+        child.wait().unwrap();
+    }
+    // Then let it finish.
+    let done = run_ok(tracewell().arg("upload").arg("--config").arg(&s.config));
+    assert!(done.ends_with("0 left in the spool"), "{done}");
+    // Every segment is stored once, byte-identical and verifiable.
+    let objects = files(&s.data.join("objects"));
+    let stored: std::collections::BTreeSet<String> = objects
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            let hash = blake3::hash(&bytes).to_hex().to_string();
+            assert!(p.to_string_lossy().contains(&hash), "{} is not named by its hash", p.display());
+            tracewell_seal::verify(&bytes[..], &key.verifying_key()).unwrap();
+            hash
+        })
+        .collect();
+    assert_eq!(objects.len(), committed.len(), "no duplicate objects");
+    assert_eq!(stored, committed);
+    // The dataset key opens one of them.
+    let identity = tracewell_seal::RecipientIdentity::read_file(&s.identity).unwrap();
+    let mut plain = Vec::new();
+    tracewell_seal::open(&std::fs::read(&objects[0]).unwrap()[..], &identity, &mut plain).unwrap();
+    assert!(!plain.is_empty());
+    // And the spool is empty and healthy.
+    let spool = tracewell_spool::Spool::open(&config.spool, Default::default()).unwrap();
+    assert!(spool.pending().is_empty());
+    assert!(spool.recovery_report().quarantined.is_empty());
+}
