@@ -19,9 +19,10 @@ use tracewell_segment::{BandOptions, Codec, FrameEncoder, PngFilter, PngLevel};
 use tracewell_testbed::VirtualDisplay;
 use tracewell_testbed::script::{self, Pace};
 
-/// The xterms are allowed; frames are blanked outside them but not OCRed
-/// (pixel redaction is measured on its own).
+/// The xterms are allowed; frames are blanked outside them. Without OCR
+/// (the recorder's own cost) and with it (the default policy).
 const BENCH_POLICY: &str = "version = 1\n[scope]\nallow_apps = [\"XTerm\"]\n[redaction]\npixels = \"off\"\n";
+const BENCH_POLICY_OCR: &str = "version = 1\n[scope]\nallow_apps = [\"XTerm\"]\n";
 
 const WIDTH: u32 = 1920;
 const HEIGHT: u32 = 1080;
@@ -55,9 +56,9 @@ fn main() -> anyhow::Result<()> {
     }
     println!("# recorder benchmark: {seconds} s scripted session at {WIDTH}x{HEIGHT}, ~5 keys/s, 1 click/s, window switch every 10 s\n");
     let mut runs = Vec::new();
-    for codec in ["band", "png-default"] {
-        eprintln!("run: --codec {codec}");
-        runs.push(run_session(&tracewell, codec, seconds)?);
+    for (codec, ocr) in [("band", false), ("png-default", false), ("band", true)] {
+        eprintln!("run: --codec {codec}{}", if ocr { ", pixel redaction on" } else { "" });
+        runs.push(run_session(&tracewell, codec, ocr, seconds)?);
     }
     println!("| codec | CPU s / min | peak RSS MB | MB / min | frames / min | keys sent / recorded | clicks sent / recorded | switches |");
     println!("|---|---|---|---|---|---|---|---|");
@@ -102,14 +103,14 @@ fn desktop(display: &VirtualDisplay) -> anyhow::Result<(Vec<script::ClientProces
     Ok((processes, windows))
 }
 
-fn run_session(tracewell: &Path, codec: &str, seconds: u64) -> anyhow::Result<RunFigures> {
+fn run_session(tracewell: &Path, codec: &str, ocr: bool, seconds: u64) -> anyhow::Result<RunFigures> {
     let display = VirtualDisplay::start(WIDTH, HEIGHT)?;
     let (_xterms, windows) = desktop(&display)?;
     let driver = display.driver()?;
-    let out = std::env::temp_dir().join(format!("tracewell-bench-{}-{codec}", std::process::id()));
+    let out = std::env::temp_dir().join(format!("tracewell-bench-{}-{codec}-{ocr}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let policy = std::env::temp_dir().join(format!("tracewell-bench-{}-policy.toml", std::process::id()));
-    std::fs::write(&policy, BENCH_POLICY)?;
+    std::fs::write(&policy, if ocr { BENCH_POLICY_OCR } else { BENCH_POLICY })?;
     let child = Command::new(tracewell)
         .args(["record", "--status-every", "3600", "--codec", codec, "--out"])
         .arg(&out)
@@ -139,7 +140,7 @@ fn run_session(tracewell: &Path, codec: &str, seconds: u64) -> anyhow::Result<Ru
     let count = |topic: &str| report["total"]["counts"][topic].as_u64().unwrap_or(0);
     let _ = std::fs::remove_dir_all(&out);
     Ok(RunFigures {
-        codec: codec.into(),
+        codec: if ocr { format!("{codec} + OCR redaction") } else { codec.into() },
         seconds: recorded_for,
         cpu_s,
         max_rss_mb,

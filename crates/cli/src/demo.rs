@@ -16,13 +16,12 @@ use tracewell_recorder::SessionOptions;
 use tracewell_testbed::VirtualDisplay;
 use tracewell_testbed::script::{self, Pace};
 
-/// The demo records its two xterms and nothing else.
+/// The demo records its two xterms and nothing else, with every
+/// redaction stage on.
 const DEMO_POLICY: &str = r#"
 version = 1
 [scope]
 allow_apps = ["XTerm"]
-[redaction]
-pixels = "off"
 "#;
 
 #[derive(Args)]
