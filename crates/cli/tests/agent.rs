@@ -7,7 +7,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tracewell_testbed::{VirtualDisplay, WindowSpec};
 
@@ -50,36 +50,16 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 #[test]
 fn agent_to_collector_round_trip_keeps_everything_sealed() {
     let dir = tempfile::tempdir().unwrap();
-    let identity = dir.path().join("dataset.identity");
-    let recipient = run_ok(tracewell().args(["keys", "generate", "--out"]).arg(&identity));
-    assert!(recipient.starts_with("tracewell-recipient-1:"), "{recipient}");
-
-    let data = dir.path().join("collector");
-    let log = std::fs::File::create(dir.path().join("collector.log")).unwrap();
-    let mut child = tracewell()
-        .args(["server", "--listen", "127.0.0.1:0", "--recipient", &recipient, "--data"])
-        .arg(&data)
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let collector = Collector(child);
-    let addr = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected: {line:?}")).to_string();
-    let url = format!("http://{addr}");
-
-    let token = run_ok(tracewell().args(["admin", "--server", &url, "--data"]).arg(&data).args(["token", "--ttl", "600"]));
-    let device = dir.path().join("device");
-    let config = device.join("agent.toml");
-    run_ok(tracewell().args(["enroll", "--server", &url, "--token", &token, "--config"]).arg(&config));
+    let s = setup(dir.path());
+    let (data, config, identity, url) = (&s.data, &s.config, &s.identity, &s.url);
+    let device = config.parent().unwrap().to_path_buf();
     // The token works once.
-    let again = tracewell().args(["enroll", "--server", &url, "--token", &token, "--config"]).arg(dir.path().join("other/agent.toml")).output().unwrap();
+    let again = tracewell().args(["enroll", "--server", url, "--token", &s.token, "--config"]).arg(dir.path().join("other/agent.toml")).output().unwrap();
     assert!(!again.status.success());
     std::fs::write(device.join("policy.toml"), "version = 1\n[scope]\nallow_apps = [\"Notes\"]\n[redaction]\npixels = \"off\"\n").unwrap();
-    let mut text = std::fs::read_to_string(&config).unwrap();
+    let mut text = std::fs::read_to_string(config).unwrap();
     text.push_str("policy = \"policy.toml\"\n");
-    std::fs::write(&config, text).unwrap();
+    std::fs::write(config, text).unwrap();
 
     let display = VirtualDisplay::start(800, 600).unwrap();
     let driver = display.driver().unwrap();
@@ -88,7 +68,7 @@ fn agent_to_collector_round_trip_keeps_everything_sealed() {
         .unwrap();
     let agent = tracewell()
         .args(["agent", "--duration", "5", "--segment-secs", "1", "--drain-secs", "20", "--config"])
-        .arg(&config)
+        .arg(config)
         .arg("--control")
         .arg(dir.path().join("agent.sock"))
         .env("DISPLAY", display.name())
@@ -109,7 +89,7 @@ fn agent_to_collector_round_trip_keeps_everything_sealed() {
     // The collector holds sealed segments only the dataset key opens.
     let objects: Vec<_> = files(&data.join("objects"));
     assert!(objects.len() >= 3, "expected several segments, got {objects:?}");
-    let identity = tracewell_seal::RecipientIdentity::read_file(&identity).unwrap();
+    let identity = tracewell_seal::RecipientIdentity::read_file(identity).unwrap();
     let mut typed = Vec::new();
     for object in &objects {
         let sealed = std::fs::read(object).unwrap();
@@ -130,18 +110,13 @@ fn agent_to_collector_round_trip_keeps_everything_sealed() {
 
     // Nothing typed is readable in any byte the collector wrote or the
     // agent left in its folder.
-    drop(collector);
-    for file in files(dir.path()).into_iter().filter(|f| !f.starts_with(&display_tmp())) {
+    drop(s);
+    for file in files(dir.path()) {
         let bytes = std::fs::read(&file).unwrap();
         for needle in [&b"zebra marker"[..], b"forty two", b"4111"] {
             assert!(!contains(&bytes, needle), "{} holds {:?}", file.display(), String::from_utf8_lossy(needle));
         }
     }
-}
-
-/// Not a folder the test writes: keeps the scan above honest about scope.
-fn display_tmp() -> std::path::PathBuf {
-    std::path::PathBuf::from("/nonexistent")
 }
 
 #[test]
@@ -166,6 +141,8 @@ fn a_wrong_or_reused_token_is_refused_clearly() {
 /// A collector, a dataset key and an enrolled device configuration.
 struct Setup {
     _collector: Collector,
+    url: String,
+    token: String,
     data: std::path::PathBuf,
     config: std::path::PathBuf,
     identity: std::path::PathBuf,
@@ -190,7 +167,7 @@ fn setup(dir: &Path) -> Setup {
     let token = run_ok(tracewell().args(["admin", "--server", &url, "--data"]).arg(&data).args(["token"]));
     let config = dir.join("device/agent.toml");
     run_ok(tracewell().args(["enroll", "--server", &url, "--token", &token, "--config"]).arg(&config));
-    Setup { _collector: collector, data, config, identity }
+    Setup { _collector: collector, url, token, data, config, identity }
 }
 
 #[test]
