@@ -5,15 +5,25 @@
 //! and per frame where one terminal line changed.
 //! `… --bench pixels -- tune` compares engine settings on the same screen:
 //! CPU time, exact-word recall and the share of PII ink left uncovered.
+//! `… --bench pixels -- export DIR` renders several test screens and writes
+//! them as PNG, redacted by us as PNG, and their ground truth as JSON (see
+//! `export/mod.rs`); `bench-baseline/run.sh` scores them beside another
+//! redactor.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+mod export;
 
 use tracewell_model::Rect;
 use tracewell_ocr::{Ocr, OcrOptions, PageSegMode, PixelRedactor, Pixels, Thresholding};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "export") {
+        let dir = args.get(i + 1).filter(|d| !d.starts_with("--")).expect("usage: -- export DIR");
+        export::run(std::path::Path::new(dir));
+        return;
+    }
     let (screen, frame) = common::dense_screen();
     if args.iter().any(|a| a == "tune") {
         tune(&screen, &frame);
