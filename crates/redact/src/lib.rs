@@ -79,6 +79,7 @@
 //!   (every capitalised word pair and every multi-group number is one),
 //!   each costing a restart of the automaton.
 
+pub mod anchors;
 pub mod error;
 pub mod gazetteer;
 pub mod kind;

@@ -18,7 +18,7 @@
 use crate::kind::Kind;
 
 /// Identifies a detector; the index into [`DETECTORS`] is the pattern id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Det {
     PemKey,
     UrlCredentials,
@@ -131,6 +131,33 @@ pub const DETECTORS: [Det; 23] = [
     Det::Address,
     Det::Number,
     Det::AwsSecret,
+    Det::NameTitle,
+    Det::NameLabel,
+    Det::NameGreeting,
+    Det::NamePair,
+];
+
+/// The detectors compiled into the combined automaton, in priority order:
+/// all but [`Det::Assignment`], [`Det::Email`] and [`Det::AwsSecret`],
+/// which are found from anchors ([`crate::anchors`]) with the same results
+/// as their patterns here.
+pub const AUTOMATON: [Det; 20] = [
+    Det::PemKey,
+    Det::UrlCredentials,
+    Det::Jwt,
+    Det::AwsKeyId,
+    Det::GithubToken,
+    Det::GitlabToken,
+    Det::SlackToken,
+    Det::StripeKey,
+    Det::GoogleApiKey,
+    Det::UrlQuery,
+    Det::Iban,
+    Det::Mac,
+    Det::Ipv6,
+    Det::Ipv4,
+    Det::Address,
+    Det::Number,
     Det::NameTitle,
     Det::NameLabel,
     Det::NameGreeting,

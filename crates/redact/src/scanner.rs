@@ -24,11 +24,12 @@ use regex_automata::Input;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 
+use crate::anchors::{AssignmentFinder, AssignmentKeywords, AwsSecretFinder, EmailFinder};
 use crate::error::Error;
 use crate::gazetteer::Gazetteer;
 use crate::kind::{Kind, Span, summary};
 use crate::numbers;
-use crate::patterns::{DETECTORS, Det, pattern};
+use crate::patterns::{AUTOMATON, Det, pattern};
 use crate::people;
 use crate::redacted::Redacted;
 use crate::secrets::{self, SecretRules};
@@ -84,12 +85,16 @@ pub struct ScanStats {
     pub candidates: u64,
     /// Total bytes of those candidates.
     pub candidate_bytes: u64,
+    /// Bytes examined by the detectors found from anchors (e-mail,
+    /// assignments, AWS secret keys; see [`crate::anchors`]).
+    pub anchor_bytes: u64,
 }
 
 /// Finds PII and secrets in text. Build once, share freely (`Sync`).
 #[derive(Clone, Debug)]
 pub struct Scanner {
     regex: Regex,
+    keywords: AssignmentKeywords,
     gazetteer: Gazetteer,
     enabled: [bool; Kind::ALL.len()],
     ocr: bool,
@@ -129,7 +134,7 @@ impl Scanner {
         if config.secret_min_len == 0 {
             return Err(Error::Config("secret_min_len must be at least 1".into()));
         }
-        let patterns: Vec<String> = DETECTORS
+        let patterns: Vec<String> = AUTOMATON
             .iter()
             .map(|&d| pattern(d, config.ocr_tolerant))
             .collect();
@@ -150,6 +155,7 @@ impl Scanner {
         }
         Ok(Scanner {
             regex,
+            keywords: AssignmentKeywords::new()?,
             gazetteer,
             enabled,
             ocr: config.ocr_tolerant,
@@ -183,18 +189,47 @@ impl Scanner {
         let mut spans = Vec::new();
         let mut stats = ScanStats::default();
         let mut pos = 0;
+        // The next candidate of the automaton and of each anchored finder,
+        // kept while it still starts at or after `pos`: asked again, each
+        // answers from where it stopped (see `crate::anchors`).
+        let mut auto: Option<(usize, usize, Det)> = None;
+        let mut auto_done = false;
+        let mut email = EmailFinder::default();
+        let mut assign = AssignmentFinder::default();
+        let mut aws = AwsSecretFinder::default();
+        let mut work = 0u64;
         while pos < hay.len() {
-            stats.searches += 1;
-            let input = Input::new(hay).range(pos..);
-            // `search` borrows a cache from the regex's pool, so the lazily
-            // built automaton states survive from one call to the next.
-            let Some(m) = self.regex.search(&input) else {
+            if !auto_done && auto.is_none_or(|(s, _, _)| s < pos) {
+                stats.searches += 1;
+                let input = Input::new(hay).range(pos..);
+                // `search` borrows a cache from the regex's pool, so the
+                // lazily built automaton states survive from one call to the
+                // next.
+                auto = self
+                    .regex
+                    .search(&input)
+                    .map(|m| (m.start(), m.end(), AUTOMATON[m.pattern().as_usize()]));
+                auto_done = auto.is_none();
+            }
+            // Leftmost candidate; at the same start, the detector listed
+            // first in `DETECTORS` wins, as inside the automaton.
+            let mut best = auto;
+            let mut offer = |c: Option<(usize, usize)>, det: Det| {
+                if let Some((s, e)) = c
+                    && best.is_none_or(|(bs, _, bd)| s < bs || (s == bs && det < bd))
+                {
+                    best = Some((s, e, det));
+                }
+            };
+            offer(assign.next(&self.keywords, hay, pos, &mut work), Det::Assignment);
+            offer(email.next(hay, pos, &mut work), Det::Email);
+            offer(aws.next(hay, pos, &mut work), Det::AwsSecret);
+            let Some((ms, me, det)) = best else {
                 break;
             };
             stats.candidates += 1;
-            stats.candidate_bytes += m.len() as u64;
-            let det = DETECTORS[m.pattern().as_usize()];
-            let verdict = self.validate(det, hay, m.start(), m.end());
+            stats.candidate_bytes += (me - ms) as u64;
+            let verdict = self.validate(det, hay, ms, me);
             if let Some((mut start, mut end, kind)) = verdict.found {
                 while !text.is_char_boundary(start) {
                     start -= 1;
@@ -212,8 +247,9 @@ impl Scanner {
                     });
                 }
             }
-            pos = verdict.resume.max(m.start() + 1);
+            pos = verdict.resume.max(ms + 1);
         }
+        stats.anchor_bytes = work;
         (spans, stats)
     }
 

@@ -38,6 +38,16 @@ pub fn adversarial_units() -> Vec<&'static str> {
         "+",
         "(1",
         "x/",
+        // Anchored finders: keys, operators, `@`s and 40-byte runs.
+        "a@a.a.",
+        "a.b@",
+        "password=password=",
+        "my_secret_token:",
+        "Dr. Password=",
+        "token = \"",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE",
+        "12:30:",
     ]
 }
 
@@ -57,6 +67,7 @@ fn one_megabyte_adversarial_inputs_complete() {
             "{unit:?}: {st:?}"
         );
         assert!(st.searches <= text.len() as u64 + 1, "{unit:?}: {st:?}");
+        assert!(st.anchor_bytes <= 8 * text.len() as u64, "{unit:?}: {st:?}");
         for w in spans.windows(2) {
             assert!(w[0].end <= w[1].start);
         }
@@ -72,6 +83,7 @@ fn doubling_input_roughly_doubles_work() {
             (small.searches, large.searches),
             (small.candidates, large.candidates),
             (small.candidate_bytes, large.candidate_bytes),
+            (small.anchor_bytes, large.anchor_bytes),
         ] {
             // Either constant (a single candidate) or about twice.
             assert!(b <= 2 * a + a / 50 + 64, "{unit:?}: {small:?} -> {large:?}");

@@ -1,0 +1,667 @@
+//! Detectors found from fixed anchors instead of by the combined automaton.
+//!
+//! Three detectors can start at almost any word boundary and carry long
+//! counted repetitions: e-mail addresses, `key = value` secret assignments
+//! and bare 40-character AWS secret keys. Inside the combined automaton
+//! they multiply its states; found here, each costs a fast scan for a rare
+//! anchor and a bounded look-around:
+//!
+//! * e-mail: every `@` (`memchr`), a look-back of at most 64 bytes for the
+//!   local part and a forward parse of at most 8 labels and a TLD;
+//! * assignment: every keyword occurrence (`password`, `secret`, `token`,
+//!   `api_key` … one Aho-Corasick search), a look-back of at most 81 bytes
+//!   for the rest of the key and a forward parse of operator and value;
+//! * AWS secret: one byte-class pass reporting runs of exactly 40
+//!   `[A-Za-z0-9/+]` bytes between delimiters.
+//!
+//! Each finder reports, for a scan position `pos`, exactly the leftmost
+//! match at or after `pos` that its regular expression in
+//! [`crate::patterns::pattern`] would report (same start, same end; the
+//! tests compare both on random text), so the scanner's results do not
+//! depend on where a detector runs. A finder keeps its last answer and its
+//! scan cursor: asked again with a larger `pos`, it continues rather than
+//! starting over, so a whole scan stays linear. The bytes each finder
+//! examines are added to a work counter ([`crate::ScanStats::anchor_bytes`]).
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+/// ASCII word byte, as `\b` sees it.
+#[inline]
+fn word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// `\b` at `i` (ASCII).
+#[inline]
+fn boundary(hay: &[u8], i: usize) -> bool {
+    let before = i > 0 && word(hay[i - 1]);
+    let after = i < hay.len() && word(hay[i]);
+    before != after
+}
+
+/// A 256-entry byte-class table from a `const` predicate on `b`.
+macro_rules! table {
+    (|$b:ident| $test:expr) => {{
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let $b = i as u8;
+            t[i] = $test;
+            i += 1;
+        }
+        t
+    }};
+}
+
+/// Bytes of an e-mail local part: `[A-Za-z0-9._%+\-]`.
+static LOCAL: [bool; 256] =
+    table!(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-'));
+/// Bytes of a domain label: `[A-Za-z0-9\-]`.
+static LABEL: [bool; 256] = table!(|b| b.is_ascii_alphanumeric() || b == b'-');
+/// Bytes of an assignment key: `[A-Za-z0-9_.\-]`.
+static KEY: [bool; 256] =
+    table!(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+/// Bytes of an AWS secret key: `[A-Za-z0-9/+]`.
+static AWS: [bool; 256] = table!(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+');
+/// Bytes that may not touch an AWS secret key: `[A-Za-z0-9/+=_\-]`.
+static AWS_NEAR: [bool; 256] =
+    table!(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'=' | b'_' | b'-'));
+/// Bytes that end an unquoted assignment value: `[\s"'<>,;]`.
+static VALUE_STOP: [bool; 256] = table!(|b| matches!(
+    b,
+    b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | b'"' | b'\'' | b'<' | b'>' | b',' | b';'
+));
+
+// ---------------------------------------------------------------------------
+// E-mail
+
+/// Finds e-mail candidates:
+/// `\b[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@(?:[A-Za-z0-9\-]{1,63}\.){1,8}[A-Za-z]{2,24}\b`.
+#[derive(Debug, Default)]
+pub struct EmailFinder {
+    /// Last answer: start, end, position of its `@`.
+    cand: Option<(usize, usize, usize)>,
+    /// Every `@` before this has been looked at.
+    from: usize,
+    done: bool,
+}
+
+impl EmailFinder {
+    /// The leftmost candidate starting at or after `pos`.
+    pub fn next(&mut self, hay: &[u8], pos: usize, work: &mut u64) -> Option<(usize, usize)> {
+        if let Some((s, e, at)) = self.cand {
+            if s >= pos {
+                return Some((s, e));
+            }
+            self.cand = None;
+            // The same `@` may still have a later start at or after `pos`;
+            // its domain (and so the end) does not depend on the start.
+            if let Some(s) = email_start(hay, at, pos, work) {
+                self.cand = Some((s, e, at));
+                return Some((s, e));
+            }
+        }
+        if self.done {
+            return None;
+        }
+        let mut from = self.from.max(pos + 1);
+        while from < hay.len() {
+            let Some(off) = memchr::memchr(b'@', &hay[from..]) else {
+                break;
+            };
+            let at = from + off;
+            from = at + 1;
+            self.from = from;
+            *work += 1;
+            let Some(s) = email_start(hay, at, pos, work) else {
+                continue;
+            };
+            if let Some(e) = email_domain_end(hay, at, work) {
+                self.cand = Some((s, e, at));
+                return Some((s, e));
+            }
+        }
+        self.from = hay.len();
+        self.done = true;
+        None
+    }
+}
+
+/// Leftmost start at or after `pos` of a local part ending at the `@` at
+/// `at`: an alphanumeric byte at a word boundary followed by local-part
+/// bytes, at most 64 bytes in all.
+fn email_start(hay: &[u8], at: usize, pos: usize, work: &mut u64) -> Option<usize> {
+    let lo = pos.max(at.saturating_sub(64));
+    let mut i = at;
+    while i > lo && LOCAL[hay[i - 1] as usize] {
+        i -= 1;
+    }
+    *work += (at - i) as u64;
+    (i..at).find(|&s| hay[s].is_ascii_alphanumeric() && (s == 0 || !word(hay[s - 1])))
+}
+
+/// End of the domain after the `@` at `at`: as many labels as possible
+/// (one to eight, each 1–63 bytes and a dot), then a 2–24 letter TLD at a
+/// word boundary.
+fn email_domain_end(hay: &[u8], at: usize, work: &mut u64) -> Option<usize> {
+    let n = hay.len();
+    let mut p = at + 1;
+    let mut best = None;
+    for _ in 0..8 {
+        let mut q = p;
+        while q < n && q - p < 64 && LABEL[hay[q] as usize] {
+            q += 1;
+        }
+        *work += (q - p + 1) as u64;
+        if q == p || q - p > 63 || q >= n || hay[q] != b'.' {
+            break;
+        }
+        p = q + 1;
+        let mut t = p;
+        while t < n && t - p < 25 && hay[t].is_ascii_alphabetic() {
+            t += 1;
+        }
+        if (2..=24).contains(&(t - p)) && (t == n || !word(hay[t])) {
+            best = Some(t);
+        }
+    }
+    best
+}
+
+// ---------------------------------------------------------------------------
+// Assignments
+
+/// The assignment keywords with every spelling of their optional separator.
+const KEYWORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api.key",
+    "api-key",
+    "accesskey",
+    "access_key",
+    "access.key",
+    "access-key",
+    "privatekey",
+    "private_key",
+    "private.key",
+    "private-key",
+    "auth",
+    "credential",
+    "credentials",
+    "sessionid",
+    "session_id",
+    "session.id",
+    "session-id",
+    "cookie",
+];
+
+/// Most key bytes before the keyword, and after it.
+const KEY_BEFORE: usize = 40;
+const KEY_AFTER: usize = 30;
+/// Longest keyword.
+const KEYWORD_MAX: usize = 11;
+
+/// The keyword automaton, built once per scanner.
+#[derive(Clone, Debug)]
+pub struct AssignmentKeywords {
+    /// Every occurrence (overlapping), inside one key.
+    all: AhoCorasick,
+}
+
+impl AssignmentKeywords {
+    pub fn new() -> Result<AssignmentKeywords, aho_corasick::BuildError> {
+        let all = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(KEYWORDS)?;
+        Ok(AssignmentKeywords { all })
+    }
+}
+
+/// Finds assignment candidates: `\b(?i:[a-z0-9_.\-]{0,40}KEYWORD[a-z0-9_.\-]{0,30})`
+/// followed by an operator and a value (see [`assignment_tail`]).
+///
+/// The anchor is the operator (`:` or `=`, found with `memchr2`): the key
+/// ends before it, after at most four blanks and a quote, and must hold a
+/// keyword. Every operator byte is looked at once; keys and values are
+/// bounded or, for unquoted values, remembered (a value's end is where its
+/// byte class ends, whatever byte of it the parse starts from).
+#[derive(Debug)]
+pub struct AssignmentFinder {
+    /// Last answer: start, end, end of its key.
+    cand: Option<(usize, usize, usize)>,
+    /// Every operator before this has been looked at.
+    from: usize,
+    done: bool,
+    /// `hay[stop.0..stop.1]` holds no byte that ends an unquoted value.
+    stop: (usize, usize),
+}
+
+impl Default for AssignmentFinder {
+    fn default() -> AssignmentFinder {
+        AssignmentFinder {
+            cand: None,
+            from: 0,
+            done: false,
+            stop: (usize::MAX, 0),
+        }
+    }
+}
+
+impl AssignmentFinder {
+    /// The leftmost candidate starting at or after `pos`.
+    pub fn next(
+        &mut self,
+        kw: &AssignmentKeywords,
+        hay: &[u8],
+        pos: usize,
+        work: &mut u64,
+    ) -> Option<(usize, usize)> {
+        if let Some((s, e, r)) = self.cand {
+            if s >= pos {
+                return Some((s, e));
+            }
+            self.cand = None;
+            // A later start in the same key, with the same value.
+            if pos < r
+                && let Some(s) = key_start(kw, hay, pos, r, work)
+            {
+                self.cand = Some((s, e, r));
+                return Some((s, e));
+            }
+        }
+        if self.done {
+            return None;
+        }
+        let mut from = self.from.max(pos);
+        while from < hay.len() {
+            let Some(off) = memchr::memchr2(b':', b'=', &hay[from..]) else {
+                break;
+            };
+            let o = from + off;
+            from = o + 1;
+            self.from = from;
+            // Back over up to four blanks and an optional quote.
+            let mut r = o;
+            while o - r < 4 && r > 0 && matches!(hay[r - 1], b' ' | b'\t') {
+                r -= 1;
+            }
+            if r > 0 && matches!(hay[r - 1], b'"' | b'\'') {
+                r -= 1;
+            }
+            *work += (o - r + 1) as u64;
+            if r <= pos || !KEY[hay[r - 1] as usize] {
+                continue;
+            }
+            let Some(s) = key_start(kw, hay, pos, r, work) else {
+                continue;
+            };
+            if let Some(e) = assignment_tail(hay, r, &mut self.stop, work) {
+                self.cand = Some((s, e, r));
+                return Some((s, e));
+            }
+        }
+        self.from = hay.len();
+        self.done = true;
+        None
+    }
+}
+
+/// Leftmost start at or after `pos` of a key ending at `r`: at a word
+/// boundary, inside the run of key bytes, with a keyword at most 40 bytes
+/// after the start that ends at most 30 bytes before `r`.
+fn key_start(
+    kw: &AssignmentKeywords,
+    hay: &[u8],
+    pos: usize,
+    r: usize,
+    work: &mut u64,
+) -> Option<usize> {
+    let lo = pos.max(r.saturating_sub(KEY_BEFORE + KEYWORD_MAX + KEY_AFTER));
+    let mut i = r;
+    while i > lo && KEY[hay[i - 1] as usize] {
+        i -= 1;
+    }
+    *work += 2 * (r - i) as u64;
+    if r - i < 3 {
+        return None; // shorter than any keyword
+    }
+    // For each keyword that ends close enough to `r`, the leftmost
+    // boundary at most 40 bytes before it; the smallest of those wins.
+    let mut best: Option<usize> = None;
+    for m in kw.all.find_overlapping_iter(&hay[i..r]) {
+        let a = i + m.start();
+        if i + m.end() + KEY_AFTER < r {
+            continue;
+        }
+        let lo = a.saturating_sub(KEY_BEFORE).max(i);
+        if best.is_some_and(|b| b <= lo) {
+            continue;
+        }
+        if let Some(s) = (lo..=a).find(|&s| boundary(hay, s))
+            && best.is_none_or(|b| s < b)
+        {
+            best = Some(s);
+        }
+    }
+    best
+}
+
+/// End of the operator and value after a key ending at `r`, following
+/// `["']?[ \t]{0,4}(?::=|=>|[:=])[ \t]{0,4}(?:(?i:bearer|basic|token)[ ]{1,4})?`
+/// then `"…"` or `'…'` (1–256 bytes, one line) or a run of bytes other than
+/// whitespace, quotes, `<>,;`; the first alternative that leads to a value
+/// wins, as in the regular expression.
+pub fn assignment_tail(
+    hay: &[u8],
+    r: usize,
+    stop: &mut (usize, usize),
+    work: &mut u64,
+) -> Option<usize> {
+    let n = hay.len();
+    let mut p = r;
+    if p < n && matches!(hay[p], b'"' | b'\'') {
+        p += 1;
+    }
+    let mut k = 0;
+    while k < 4 && p < n && matches!(hay[p], b' ' | b'\t') {
+        p += 1;
+        k += 1;
+    }
+    *work += (p - r + 1) as u64;
+    let rest = &hay[p.min(n)..];
+    if rest.starts_with(b":=") || rest.starts_with(b"=>") {
+        if let Some(e) = after_operator(hay, p + 2, stop, work) {
+            return Some(e);
+        }
+        return after_operator(hay, p + 1, stop, work);
+    }
+    match rest.first() {
+        Some(b':' | b'=') => after_operator(hay, p + 1, stop, work),
+        _ => None,
+    }
+}
+
+fn after_operator(
+    hay: &[u8],
+    mut p: usize,
+    stop: &mut (usize, usize),
+    work: &mut u64,
+) -> Option<usize> {
+    let n = hay.len();
+    let mut k = 0;
+    while k < 4 && p < n && matches!(hay[p], b' ' | b'\t') {
+        p += 1;
+        k += 1;
+    }
+    for scheme in [&b"bearer"[..], b"basic", b"token"] {
+        let end = p + scheme.len();
+        if end < n && hay[p..end].eq_ignore_ascii_case(scheme) && hay[end] == b' ' {
+            let mut q = end;
+            while q < n && q - end < 4 && hay[q] == b' ' {
+                q += 1;
+            }
+            *work += (q - p) as u64;
+            if let Some(e) = value_end(hay, q, stop, work) {
+                return Some(e);
+            }
+            break;
+        }
+    }
+    value_end(hay, p, stop, work)
+}
+
+fn value_end(hay: &[u8], p: usize, stop: &mut (usize, usize), work: &mut u64) -> Option<usize> {
+    let n = hay.len();
+    let first = *hay.get(p)?;
+    if first == b'"' || first == b'\'' {
+        let limit = n.min(p + 1 + 257);
+        let close = hay[p + 1..limit]
+            .iter()
+            .position(|&b| b == first || b == b'\r' || b == b'\n');
+        *work += close.map_or(limit - p, |c| c + 2) as u64;
+        let c = close?;
+        return (hay[p + 1 + c] == first && (1..=256).contains(&c)).then_some(p + c + 2);
+    }
+    let q = if stop.0 <= p && p <= stop.1 {
+        stop.1
+    } else {
+        let mut q = p;
+        while q < n && !VALUE_STOP[hay[q] as usize] {
+            q += 1;
+        }
+        *work += (q - p) as u64;
+        *stop = (p, q);
+        q
+    };
+    *work += 1;
+    (q > p).then_some(q)
+}
+
+// ---------------------------------------------------------------------------
+// AWS secret keys
+
+/// Finds bare AWS secret key candidates:
+/// `(?:^|[^A-Za-z0-9/+=_\-])[A-Za-z0-9/+]{40}(?:$|[^A-Za-z0-9/+=_\-])`,
+/// delimiters included.
+#[derive(Debug, Default)]
+pub struct AwsSecretFinder {
+    /// Last answer: start, end, end of its 40-byte run.
+    cand: Option<(usize, usize, usize)>,
+    /// Every run starting before this has been looked at.
+    from: usize,
+}
+
+impl AwsSecretFinder {
+    /// The leftmost candidate starting at or after `pos`.
+    pub fn next(&mut self, hay: &[u8], pos: usize, work: &mut u64) -> Option<(usize, usize)> {
+        if let Some((s, e, j)) = self.cand {
+            if s >= pos {
+                return Some((s, e));
+            }
+            self.cand = None;
+            self.from = self.from.max(j);
+        }
+        let n = hay.len();
+        let mut p = self.from.max(pos);
+        // Keep `p == 0 || hay[p - 1]` outside the key alphabet, so that a
+        // key byte at `p` starts a run.
+        if p > 0 && p < n && AWS[hay[p - 1] as usize] {
+            while p < n && AWS[hay[p] as usize] {
+                p += 1;
+            }
+            *work += 1;
+            p += 1;
+        }
+        let found = loop {
+            // A run of 40 or more starting in `p..p + 40` covers `p + 39`:
+            // one probe rules out 40 starts.
+            let probe = p + 39;
+            if probe >= n {
+                p = n;
+                break None;
+            }
+            *work += 1;
+            if !AWS[hay[probe] as usize] {
+                p = probe + 1;
+                continue;
+            }
+            let mut run = probe;
+            while run > p && AWS[hay[run - 1] as usize] {
+                run -= 1;
+            }
+            let mut j = probe + 1;
+            while j < n && AWS[hay[j] as usize] {
+                j += 1;
+            }
+            *work += (j - run) as u64;
+            p = j + 1;
+            if j - run != 40 || (j < n && AWS_NEAR[hay[j] as usize]) {
+                continue;
+            }
+            if run == 0 {
+                if pos == 0 {
+                    break Some((0, (j + 1).min(n), j));
+                }
+            } else if run > pos && !AWS_NEAR[hay[run - 1] as usize] {
+                break Some((run - 1, (j + 1).min(n), j));
+            }
+        };
+        self.from = p.min(n);
+        self.cand = found;
+        found.map(|(s, e, _)| (s, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patterns::{Det, pattern};
+    use regex_automata::meta::{self, Regex};
+    use regex_automata::util::syntax;
+    use regex_automata::Input;
+
+    fn regex(det: Det) -> Regex {
+        Regex::builder()
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .configure(meta::Config::new().utf8_empty(false))
+            .build(&pattern(det, false))
+            .unwrap()
+    }
+
+    /// A small deterministic generator.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Random text from pieces that make the finders' edge cases likely.
+    fn text(rng: &mut Rng, pieces: &[&str], len: usize) -> String {
+        let mut s = String::new();
+        while s.len() < len {
+            s.push_str(pieces[rng.below(pieces.len())]);
+        }
+        s
+    }
+
+    /// Walks `text` like the scanner (leftmost match from `pos`, then a
+    /// random step ahead) and compares the finder with the regex.
+    fn compare(
+        det: Det,
+        pieces: &[&str],
+        mut next: impl FnMut(&[u8], usize, &mut u64) -> Option<(usize, usize)>,
+        reset: &mut dyn FnMut(),
+    ) {
+        let re = regex(det);
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut found = 0;
+        for round in 0..3000 {
+            let t = text(&mut rng, pieces, 8 + round % 200);
+            let hay = t.as_bytes();
+            reset();
+            let mut pos = 0;
+            let mut work = 0;
+            while pos <= hay.len() {
+                let want = re
+                    .search(&Input::new(hay).range(pos..))
+                    .map(|m| (m.start(), m.end()));
+                let got = next(hay, pos, &mut work);
+                assert_eq!(got, want, "{det:?} in {t:?} from {pos}");
+                found += usize::from(got.is_some());
+                pos = match got {
+                    Some((s, e)) if rng.below(2) == 0 => s + 1 + rng.below(e - s),
+                    _ => pos + 1 + rng.below(6),
+                };
+            }
+        }
+        eprintln!("{det:?}: {found} matches compared");
+        assert!(found > 1000, "{det:?}: only {found} matches compared");
+    }
+
+    #[test]
+    fn priority_order_is_declaration_order() {
+        use crate::patterns::{AUTOMATON, DETECTORS};
+        assert!(DETECTORS.windows(2).all(|w| w[0] < w[1]));
+        let rest: Vec<Det> = DETECTORS
+            .into_iter()
+            .filter(|d| !matches!(d, Det::Email | Det::Assignment | Det::AwsSecret))
+            .collect();
+        assert_eq!(rest, AUTOMATON);
+    }
+
+    #[test]
+    fn email_finder_matches_its_regex() {
+        let pieces = [
+            "a", "B", "9", "_", ".", "-", "+", "%", "@", "@", "x.y", "co", "com", " ", "\n",
+            "é", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "abcdefghijklmnopqrstuvwxyz", ".c",
+            "jo.doe@mail.example.org", "@ex.co", ".uk", "a-b", "1.", "@a.", "b.c.d.e.f.g.h.i.j",
+        ];
+        let f = std::cell::RefCell::new(EmailFinder::default());
+        compare(
+            Det::Email,
+            &pieces,
+            |h, p, w| f.borrow_mut().next(h, p, w),
+            &mut || *f.borrow_mut() = EmailFinder::default(),
+        );
+    }
+
+    #[test]
+    fn assignment_finder_matches_its_regex() {
+        let kw = AssignmentKeywords::new().unwrap();
+        let pieces = [
+            "password", "PassWord", "token", "api-key", "api_key", "auth", "author", "my_",
+            "x", "9", ".", "-", "_", "=", ":", ":=", "=>", "\"", "'", " ", "  ", "\t", "\n",
+            "Bearer ", "basic  ", "token ", "<", ",", ";", "abc", "é",
+            "aaaaaaaaaaaaaaaaaaaaaaaaa", "credentials",
+        ];
+        let f = std::cell::RefCell::new(AssignmentFinder::default());
+        compare(
+            Det::Assignment,
+            &pieces,
+            |h, p, w| f.borrow_mut().next(&kw, h, p, w),
+            &mut || *f.borrow_mut() = AssignmentFinder::default(),
+        );
+    }
+
+    #[test]
+    fn aws_finder_matches_its_regex() {
+        let pieces = [
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE",
+            "wJalrXUtnFEMI",
+            "a",
+            "/",
+            "+",
+            " ",
+            " ",
+            "=",
+            "-",
+            "_",
+            ".",
+            "\n",
+            "é",
+        ];
+        let f = std::cell::RefCell::new(AwsSecretFinder::default());
+        compare(
+            Det::AwsSecret,
+            &pieces,
+            |h, p, w| f.borrow_mut().next(h, p, w),
+            &mut || *f.borrow_mut() = AwsSecretFinder::default(),
+        );
+    }
+}
