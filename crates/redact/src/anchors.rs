@@ -59,8 +59,7 @@ static LOCAL: [bool; 256] =
 /// Bytes of a domain label: `[A-Za-z0-9\-]`.
 static LABEL: [bool; 256] = table!(|b| b.is_ascii_alphanumeric() || b == b'-');
 /// Bytes of an assignment key: `[A-Za-z0-9_.\-]`.
-static KEY: [bool; 256] =
-    table!(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+static KEY: [bool; 256] = table!(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
 /// Bytes of an AWS secret key: `[A-Za-z0-9/+]`.
 static AWS: [bool; 256] = table!(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+');
 /// Bytes that may not touch an AWS secret key: `[A-Za-z0-9/+=_\-]`.
@@ -192,6 +191,7 @@ const KEYWORDS: &[&str] = &[
     "private.key",
     "private-key",
     "auth",
+    "authorization",
     "credential",
     "credentials",
     "sessionid",
@@ -212,6 +212,23 @@ const KEYWORD_MAX: usize = 11;
 pub struct AssignmentKeywords {
     /// Every occurrence (overlapping), inside one key.
     all: AhoCorasick,
+    /// Ask that a keyword ends a word of the key (see [`keyword_ends_word`]).
+    /// Off only to compare with the plain regular expression in tests.
+    pub whole_word: bool,
+}
+
+/// Whether a keyword occurrence ending at `b` ends a word of the key
+/// ending at `r`: the key ends there, or a separator, a digit or (after a
+/// lower-case letter) a camel-case capital follows; a plural `s` may come
+/// first. So `author`, `tokenizer` and `secretary` are no keys, while
+/// `api_key_2`, `accessTokenValue` and `passwords` are.
+pub fn keyword_ends_word(hay: &[u8], b: usize, r: usize) -> bool {
+    let ends = |b: usize| {
+        b >= r
+            || !hay[b].is_ascii_alphabetic()
+            || (hay[b].is_ascii_uppercase() && hay[b - 1].is_ascii_lowercase())
+    };
+    ends(b) || (matches!(hay[b], b's' | b'S') && ends(b + 1))
 }
 
 impl AssignmentKeywords {
@@ -221,7 +238,10 @@ impl AssignmentKeywords {
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
             .build(KEYWORDS)?;
-        Ok(AssignmentKeywords { all })
+        Ok(AssignmentKeywords {
+            all,
+            whole_word: true,
+        })
     }
 }
 
@@ -338,7 +358,8 @@ fn key_start(
     let mut best: Option<usize> = None;
     for m in kw.all.find_overlapping_iter(&hay[i..r]) {
         let a = i + m.start();
-        if i + m.end() + KEY_AFTER < r {
+        if i + m.end() + KEY_AFTER < r || (kw.whole_word && !keyword_ends_word(hay, i + m.end(), r))
+        {
             continue;
         }
         let lo = a.saturating_sub(KEY_BEFORE).max(i);
@@ -524,9 +545,9 @@ impl AwsSecretFinder {
 mod tests {
     use super::*;
     use crate::patterns::{Det, pattern};
+    use regex_automata::Input;
     use regex_automata::meta::{self, Regex};
     use regex_automata::util::syntax;
-    use regex_automata::Input;
 
     fn regex(det: Det) -> Regex {
         Regex::builder()
@@ -607,9 +628,32 @@ mod tests {
     #[test]
     fn email_finder_matches_its_regex() {
         let pieces = [
-            "a", "B", "9", "_", ".", "-", "+", "%", "@", "@", "x.y", "co", "com", " ", "\n",
-            "é", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "abcdefghijklmnopqrstuvwxyz", ".c",
-            "jo.doe@mail.example.org", "@ex.co", ".uk", "a-b", "1.", "@a.", "b.c.d.e.f.g.h.i.j",
+            "a",
+            "B",
+            "9",
+            "_",
+            ".",
+            "-",
+            "+",
+            "%",
+            "@",
+            "@",
+            "x.y",
+            "co",
+            "com",
+            " ",
+            "\n",
+            "é",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "abcdefghijklmnopqrstuvwxyz",
+            ".c",
+            "jo.doe@mail.example.org",
+            "@ex.co",
+            ".uk",
+            "a-b",
+            "1.",
+            "@a.",
+            "b.c.d.e.f.g.h.i.j",
         ];
         let f = std::cell::RefCell::new(EmailFinder::default());
         compare(
@@ -622,12 +666,42 @@ mod tests {
 
     #[test]
     fn assignment_finder_matches_its_regex() {
-        let kw = AssignmentKeywords::new().unwrap();
+        let mut kw = AssignmentKeywords::new().unwrap();
+        kw.whole_word = false;
         let pieces = [
-            "password", "PassWord", "token", "api-key", "api_key", "auth", "author", "my_",
-            "x", "9", ".", "-", "_", "=", ":", ":=", "=>", "\"", "'", " ", "  ", "\t", "\n",
-            "Bearer ", "basic  ", "token ", "<", ",", ";", "abc", "é",
-            "aaaaaaaaaaaaaaaaaaaaaaaaa", "credentials",
+            "password",
+            "PassWord",
+            "token",
+            "api-key",
+            "api_key",
+            "auth",
+            "author",
+            "my_",
+            "x",
+            "9",
+            ".",
+            "-",
+            "_",
+            "=",
+            ":",
+            ":=",
+            "=>",
+            "\"",
+            "'",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "Bearer ",
+            "basic  ",
+            "token ",
+            "<",
+            ",",
+            ";",
+            "abc",
+            "é",
+            "aaaaaaaaaaaaaaaaaaaaaaaaa",
+            "credentials",
         ];
         let f = std::cell::RefCell::new(AssignmentFinder::default());
         compare(
@@ -636,6 +710,29 @@ mod tests {
             |h, p, w| f.borrow_mut().next(&kw, h, p, w),
             &mut || *f.borrow_mut() = AssignmentFinder::default(),
         );
+    }
+
+    #[test]
+    fn keywords_end_words() {
+        let kw = AssignmentKeywords::new().unwrap();
+        let find = |t: &'static str| -> Option<&'static str> {
+            AssignmentFinder::default()
+                .next(&kw, t.as_bytes(), 0, &mut 0)
+                .map(|(s, e)| &t[s..e])
+        };
+        assert_eq!(find(r#""author": "Orla Novak""#), None);
+        assert_eq!(find("tokenizer: bert"), None);
+        assert_eq!(find("secretary=Ann"), None);
+        assert_eq!(find("authority: x"), None);
+        assert_eq!(find(r#""auth": "x9""#), Some(r#"auth": "x9""#));
+        assert_eq!(find("passwords=a1b2"), Some("passwords=a1b2"));
+        assert_eq!(find("accessTokenValue: abc"), Some("accessTokenValue: abc"));
+        assert_eq!(find("api_key_2=abc"), Some("api_key_2=abc"));
+        assert_eq!(
+            find("Authorization: Basic xyz"),
+            Some("Authorization: Basic xyz")
+        );
+        assert_eq!(find("mypassword=abc"), Some("mypassword=abc"));
     }
 
     #[test]

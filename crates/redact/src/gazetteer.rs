@@ -87,8 +87,16 @@ impl WordList {
         })
     }
 
-    /// Looks up a whole word.
+    /// Looks up a whole word; accented Latin letters also match their
+    /// base letter (`José` finds `Jose`, `Müller` finds `Muller`).
     pub fn get(&self, word: &[u8]) -> Option<Hit> {
+        match self.get_exact(word) {
+            None if !word.is_ascii() => self.get_exact(&fold_accents(word)?),
+            hit => hit,
+        }
+    }
+
+    fn get_exact(&self, word: &[u8]) -> Option<Hit> {
         let input = Input::new(word).anchored(Anchored::Yes);
         let m = self.automaton.find(input)?;
         if m.end() != word.len() {
@@ -107,6 +115,28 @@ impl WordList {
     pub fn contains(&self, word: &[u8]) -> bool {
         self.get(word).is_some()
     }
+}
+
+/// Base letters of U+00C0..=U+017F (Latin-1 Supplement letters and Latin
+/// Extended-A); `*` marks the two non-letters.
+const BASE_LETTERS: &[u8; 192] = b"AAAAAAACEEEEIIIIDNOOOOO*OUUUUYTsaaaaaaaceeeeiiiidnooooo*ouuuuytyAaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiIiJjKkkLlLlLlLlLlNnNnNnnNnOoOoOoOoRrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
+
+/// `word` with accented Latin letters replaced by their base letter;
+/// `None` if it holds another non-ASCII character.
+fn fold_accents(word: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(word).ok()?;
+    let mut out = Vec::with_capacity(word.len());
+    for c in text.chars() {
+        let cp = c as usize;
+        if c.is_ascii() {
+            out.push(c as u8);
+        } else if (0xC0..0x180).contains(&cp) && BASE_LETTERS[cp - 0xC0] != b'*' {
+            out.push(BASE_LETTERS[cp - 0xC0]);
+        } else {
+            return None;
+        }
+    }
+    Some(out)
 }
 
 /// A set of context keywords searched for in a short window of text.
@@ -166,6 +196,8 @@ mod tests {
         assert_eq!(g.first_names.get(b"Jo"), None);
         assert_eq!(g.first_names.get(b"Mark"), Some(Hit::Ambiguous));
         assert_eq!(g.surnames.get(b"Garcia"), Some(Hit::Strong));
+        assert_eq!(g.surnames.get("García".as_bytes()), Some(Hit::Strong));
+        assert_eq!(g.first_names.get("Jóhn".as_bytes()), Some(Hit::Strong));
         assert!(g.stopwords.contains(b"Report"));
         assert!(g.phone_context.any_in(b"Call me at "));
         assert!(!g.phone_context.any_in(b"Order id "));

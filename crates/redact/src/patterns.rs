@@ -3,8 +3,10 @@
 //!
 //! Rules every pattern follows, so that a scan stays linear in the input:
 //!
-//! * Patterns are ASCII-only (Unicode classes are off); a match therefore
-//!   starts and ends on ASCII bytes, i.e. on UTF-8 character boundaries.
+//! * Patterns are ASCII-only (Unicode classes are off), except that name
+//!   words also take accented Latin letters, spelled out as whole UTF-8
+//!   byte sequences; a match therefore starts and ends on UTF-8 character
+//!   boundaries.
 //! * Any repetition that must be *followed* by something else to match is
 //!   bounded (`{1,63}` rather than `+`), so a failing attempt looks ahead a
 //!   bounded distance. Unbounded repetition appears only at the end of a
@@ -169,8 +171,29 @@ pub const AUTOMATON: [Det; 20] = [
 /// match (and so every search) bounded.
 pub const MAX_GROUPS: usize = 48;
 
-/// A capitalised name word: `John`, `O'Brien`, `McDonald`, `Smith-Jones`.
-const WORD: &str = r"[A-Z](?:[a-z]+|'[A-Z][a-z]+)(?:-?[A-Z][a-z]+)?";
+/// A capital letter outside ASCII, as UTF-8 bytes: Latin-1 capitals
+/// (`À`–`Þ`), and any letter of Latin Extended-A/B and Latin Extended
+/// Additional (`Ł`, `Š`, `Ș`, `Ễ` …, whose cases interleave; a lower-case
+/// one at the start of a word is rare enough). Names are matched on NFC
+/// text, in which accented letters are these single code points.
+const UPPER_NON_ASCII: &str = r"(?:\xC3[\x80-\x96\x98-\x9E]|[\xC4-\xC8][\x80-\xBF]|\xC9[\x80-\x8F]|\xE1[\xB8-\xBB][\x80-\xBF])";
+/// A lower-case letter, ASCII or as UTF-8 bytes (Latin-1 `ß`–`ÿ`, and the
+/// Latin Extended blocks as above).
+const LOWER: &str = r"(?:[a-z]|\xC3[\x9F-\xB6\xB8-\xBF]|[\xC4-\xC8][\x80-\xBF]|\xC9[\x80-\x8F]|\xE1[\xB8-\xBB][\x80-\xBF])";
+
+/// A capitalised name word: `John`, `O'Brien`, `McDonald`, `Smith-Jones`,
+/// `Élodie`, `Łukasz`, `Nguyễn`. With `boundary`, an ASCII capital must
+/// start a word (`\b`; a non-ASCII capital is checked by the validator,
+/// as `\b` only knows ASCII).
+fn word(boundary: bool) -> String {
+    let up = format!("(?:[A-Z]|{UPPER_NON_ASCII})");
+    let first = if boundary {
+        format!(r"(?:\b[A-Z]|{UPPER_NON_ASCII})")
+    } else {
+        up.clone()
+    };
+    format!("{first}(?:{LOWER}+|'{up}{LOWER}+)(?:-?{up}{LOWER}+)?")
+}
 
 const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|\
 Place|Pl|Way|Terrace|Parkway|Pkwy|Highway|Hwy|Square|Sq|Circle|Cir|Close|Crescent|Row|Trail";
@@ -256,7 +279,7 @@ pub fn pattern(det: Det, ocr: bool) -> String {
         }
         Det::NameTitle => format!(
             r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame|Miss|Mme|Mlle|Herr|Frau)\.?[ ]{{1,2}}{w}(?:[ ](?:[A-Z]\.[ ])?{w}){{0,2}}",
-            w = WORD
+            w = word(false)
         ),
         Det::NameLabel => format!(
             concat!(
@@ -265,15 +288,19 @@ pub fn pattern(det: Det, ocr: bool) -> String {
                 r"|assignee|reporter|owner|recipient|sender|signed[ ]by|attn|from|to|cc)",
                 r#"["']?[ ]?[:=][ ]?["']?{w}(?:[ ](?:[A-Z]\.[ ])?{w}){{0,2}}"#
             ),
-            w = WORD
+            w = word(false)
         ),
         Det::NameGreeting => format!(
             concat!(
                 r"\b(?:Dear|Hi|Hello|Hey|Thanks|Thank[ ]you|Cheers|(?i:regards|sincerely)|Best|Yours)",
                 r"[ ,!]{{0,2}}(?:\r?\n)?[ ]?(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?[ ])?{w}(?:[ ]{w})?"
             ),
-            w = WORD
+            w = word(false)
         ),
-        Det::NamePair => format!(r"\b{w}(?:[ ](?:[A-Z]\.[ ])?{w}){{1,8}}", w = WORD),
+        Det::NamePair => format!(
+            r"{w0}(?:[ ](?:[A-Z]\.[ ])?{w}){{1,8}}",
+            w0 = word(true),
+            w = word(false)
+        ),
     }
 }

@@ -26,13 +26,19 @@ struct Word {
     initial: bool,
 }
 
+/// A letter byte: ASCII letters and any byte of a multi-byte UTF-8
+/// character (the automaton only lets letters through inside names).
+fn letter(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b >= 0x80
+}
+
 fn words(hay: &[u8], start: usize, end: usize) -> Vec<Word> {
     let mut out = Vec::new();
     let mut i = start;
     while i < end {
-        if hay[i].is_ascii_alphabetic() {
+        if letter(hay[i]) {
             let s = i;
-            while i < end && (hay[i].is_ascii_alphabetic() || hay[i] == b'\'' || hay[i] == b'-') {
+            while i < end && (letter(hay[i]) || hay[i] == b'\'' || hay[i] == b'-') {
                 i += 1;
             }
             let initial = i - s == 1 && hay.get(i) == Some(&b'.');
@@ -94,47 +100,217 @@ fn pair_ok(g: &Gazetteer, w1: &[u8], w2: &[u8]) -> bool {
     }
 }
 
-/// Words that, right before two capitalised words, introduce a person.
+/// Words that, right before two capitalised words, introduce a person:
+/// prepositions and verbs that take a person, and nouns naming a role.
 const BEFORE_PERSON: &[&[u8]] = &[
     b"with",
     b"by",
     b"to",
     b"from",
     b"cc",
+    b"bcc",
+    b"for",
+    b"and",
+    b"per",
+    b"via",
     b"met",
+    b"meet",
     b"ask",
     b"asked",
+    b"tell",
+    b"told",
     b"thank",
     b"thanks",
     b"call",
+    b"called",
     b"email",
+    b"emailed",
     b"contact",
+    b"ping",
+    b"pinged",
+    b"invite",
+    b"invited",
+    b"welcome",
+    b"congratulations",
+    b"congrats",
+    b"named",
+    b"dear",
+    b"hi",
+    b"hello",
+    b"hey",
     b"manager",
     b"colleague",
+    b"user",
+    b"author",
+    b"reviewer",
+    b"assignee",
+    b"owner",
+    b"member",
+    b"engineer",
+    b"developer",
+    b"director",
+    b"lead",
+    b"intern",
+    b"candidate",
+    b"patient",
+    b"customer",
+    b"client",
+    b"doctor",
+    b"nurse",
+    b"teacher",
+    b"student",
     b"mr",
     b"mrs",
     b"ms",
     b"dr",
+    b"prof",
+    b"mx",
+    b"sir",
+    b"madam",
+    b"miss",
+    b"mentor",
+    b"ceo",
+    b"cto",
+    b"cfo",
+    b"founder",
+    b"friend",
+    b"wife",
+    b"husband",
+    b"partner",
+    b"son",
+    b"daughter",
+    b"mother",
+    b"father",
+    b"brother",
+    b"sister",
+    b"uncle",
+    b"aunt",
+    b"cousin",
+    b"neighbour",
+    b"neighbor",
+    b"boss",
+    b"coauthored",
+    b"authored",
+    b"signed",
+    b"approved",
+    b"reviewed",
+    b"assigned",
+    b"reported",
 ];
 
-/// Verbs that, right after two capitalised words, say they are a person.
+/// Words that, right after two capitalised words, say they are a person:
+/// verbs of speaking, writing and acting on documents or code, and the
+/// auxiliaries that start such a verb phrase.
 const AFTER_PERSON: &[&[u8]] = &[
     b"said",
     b"says",
+    b"say",
     b"wrote",
     b"writes",
     b"approved",
+    b"approves",
     b"asked",
+    b"asks",
     b"replied",
+    b"replies",
     b"commented",
+    b"comments",
     b"joined",
+    b"joins",
     b"reported",
+    b"reports",
     b"signed",
     b"called",
+    b"calls",
     b"emailed",
     b"mentioned",
     b"left",
+    b"leaves",
     b"added",
+    b"adds",
+    b"merged",
+    b"pushed",
+    b"opened",
+    b"closed",
+    b"created",
+    b"deleted",
+    b"updated",
+    b"assigned",
+    b"reviewed",
+    b"logged",
+    b"sent",
+    b"sends",
+    b"shared",
+    b"invited",
+    b"accepted",
+    b"declined",
+    b"committed",
+    b"edited",
+    b"changed",
+    b"removed",
+    b"uploaded",
+    b"posted",
+    b"noted",
+    b"notes",
+    b"explained",
+    b"confirmed",
+    b"agreed",
+    b"suggested",
+    b"suggests",
+    b"thinks",
+    b"thought",
+    b"told",
+    b"tells",
+    b"answered",
+    b"responded",
+    b"requested",
+    b"requests",
+    b"submitted",
+    b"started",
+    b"finished",
+    b"completed",
+    b"resolved",
+    b"fixed",
+    b"wants",
+    b"wanted",
+    b"needs",
+    b"needed",
+    b"will",
+    b"would",
+    b"can",
+    b"could",
+    b"should",
+    b"has",
+    b"had",
+    b"is",
+    b"was",
+    b"who",
+    b"and",
+    b"on",
+    b"at",
+    b"from",
+    b"via",
+    b"presented",
+    b"announced",
+    b"won",
+    b"received",
+    b"accepted",
+    b"logged",
+    b"checked",
+    b"paid",
+    b"ordered",
+    b"booked",
+    b"visited",
+    b"arrived",
+    b"works",
+    b"worked",
+    b"lives",
+    b"lived",
+    b"born",
+    b"died",
+    b"married",
+    b"writes",
+    b"sent",
 ];
 
 fn word_before(hay: &[u8], at: usize) -> &[u8] {
@@ -143,7 +319,7 @@ fn word_before(hay: &[u8], at: usize) -> &[u8] {
         i -= 1;
     }
     let mut j = i;
-    while j > 0 && i - j < 12 && hay[j - 1].is_ascii_alphabetic() {
+    while j > 0 && i - j < 16 && hay[j - 1].is_ascii_alphabetic() {
         j -= 1;
     }
     &hay[j..i]
@@ -158,7 +334,34 @@ fn word_after(hay: &[u8], at: usize) -> &[u8] {
     while j < hay.len() && j - i < 12 && hay[j].is_ascii_lowercase() {
         j += 1;
     }
+    // A whole word only: "is" must not be read in "issue".
+    if hay.get(j).is_some_and(u8::is_ascii_alphabetic) {
+        return &[];
+    }
     &hay[i..j]
+}
+
+/// Layout that sets a pair of capitalised words apart as a person: a
+/// `<mail>` or `(…)` right after it (`Ann Lee <ann@…>`, author lines), a
+/// colon right after it at the start of a line (chat and transcripts), or
+/// a table cell of its own (`| Ann Lee |`, tab-separated columns).
+fn pair_by_layout(hay: &[u8], start: usize, end: usize) -> bool {
+    let after = &hay[end..hay.len().min(end + 2)];
+    if after.starts_with(b" <") || after.starts_with(b" (") {
+        return true;
+    }
+    let line_start = start == 0 || hay[start - 1] == b'\n';
+    if line_start && after.first() == Some(&b':') {
+        return true;
+    }
+    let before = hay[..start].trim_ascii_end();
+    let before_cell = before.last().is_some_and(|&b| b == b'|') || hay[..start].ends_with(b"\t");
+    let after_cell = hay[end..]
+        .trim_ascii_start()
+        .first()
+        .is_some_and(|&b| b == b'|')
+        || hay[end..].starts_with(b"\t");
+    before_cell && after_cell
 }
 
 /// Two unknown capitalised words with a person cue on either side.
@@ -168,11 +371,21 @@ fn pair_by_context(g: &Gazetteer, hay: &[u8], w1: Word, w2: Word) -> bool {
         return false;
     }
     let before = word_before(hay, w1.start).to_ascii_lowercase();
-    BEFORE_PERSON.contains(&before.as_slice()) || AFTER_PERSON.contains(&word_after(hay, w2.end))
+    BEFORE_PERSON.contains(&before.as_slice())
+        || AFTER_PERSON.contains(&word_after(hay, w2.end))
+        || pair_by_layout(hay, w1.start, w2.end)
 }
 
 /// Finds a person in a run of capitalised words. Returns the name's range.
 pub fn name_pair(g: &Gazetteer, hay: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    // `\b` only knows ASCII: a word starting with an accented capital must
+    // not continue a word.
+    if hay[start] >= 0x80
+        && start > 0
+        && (hay[start - 1].is_ascii_alphanumeric() || hay[start - 1] >= 0x80)
+    {
+        return None;
+    }
     let ws = words(hay, start, end);
     for a in 0..ws.len() {
         let w1 = ws[a];
@@ -186,7 +399,7 @@ pub fn name_pair(g: &Gazetteer, hay: &[u8], start: usize, end: usize) -> Option<
         let Some(&w2) = ws.get(b) else { break };
         if w2.initial
             || !(pair_ok(g, text(hay, w1), text(hay, w2))
-                || (b == a + 1 && ws.len() == a + 2 && pair_by_context(g, hay, w1, w2)))
+                || (b == a + 1 && pair_by_context(g, hay, w1, w2)))
         {
             continue;
         }

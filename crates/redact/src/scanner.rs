@@ -221,7 +221,10 @@ impl Scanner {
                     best = Some((s, e, det));
                 }
             };
-            offer(assign.next(&self.keywords, hay, pos, &mut work), Det::Assignment);
+            offer(
+                assign.next(&self.keywords, hay, pos, &mut work),
+                Det::Assignment,
+            );
             offer(email.next(hay, pos, &mut work), Det::Email);
             offer(aws.next(hay, pos, &mut work), Det::AwsSecret);
             let Some((ms, me, det)) = best else {
@@ -360,7 +363,8 @@ impl Scanner {
                 }
             }
             Det::Ipv4 => {
-                if validate::ipv4(m) && !version_like(hay, s, e) {
+                // `0.0.0.0` ("any address") says nothing about anyone.
+                if validate::ipv4(m) && m != b"0.0.0.0" && !version_like(hay, s, e) {
                     Verdict::accept(s, e, Kind::Ip)
                 } else {
                     Verdict::reject(e)
@@ -440,25 +444,32 @@ fn iban_end(m: &[u8]) -> Option<usize> {
 }
 
 /// A dotted quad that is part of a longer dotted number (`1.2.3.4.5`) or
-/// follows a word like "version" is taken for a version, not an address.
+/// follows a word like "version" is taken for a version, not an address;
+/// so is one given directly to a `…Version(…)` call or attribute
+/// (`AssemblyVersion("3.0.0.0")`, `FileVersion = "1.2.0.0"`).
 fn version_like(hay: &[u8], s: usize, e: usize) -> bool {
     let digit_after_dot =
         |i: usize| hay.get(i) == Some(&b'.') && hay.get(i + 1).is_some_and(u8::is_ascii_digit);
     if digit_after_dot(e) || (s >= 2 && hay[s - 1] == b'.' && hay[s - 2].is_ascii_digit()) {
         return true;
     }
-    // The word just before, skipping spaces and punctuation ("version:").
+    // The word just before, skipping spaces, punctuation and an opening
+    // parenthesis or quote ("version:", `Version("`).
     let mut i = s;
-    while i > 0 && s - i < 4 && matches!(hay[i - 1], b' ' | b':' | b'=' | b'\t') {
+    while i > 0
+        && s - i < 4
+        && matches!(hay[i - 1], b' ' | b':' | b'=' | b'\t' | b'(' | b'"' | b'\'')
+    {
         i -= 1;
     }
     let mut j = i;
-    while j > 0 && i - j < 10 && hay[j - 1].is_ascii_alphabetic() {
+    while j > 0 && i - j < 24 && hay[j - 1].is_ascii_alphabetic() {
         j -= 1;
     }
     let word = hay[j..i].to_ascii_lowercase();
-    matches!(
-        word.as_slice(),
-        b"version" | b"ver" | b"v" | b"build" | b"release" | b"firmware"
-    )
+    word.ends_with(b"version")
+        || matches!(
+            word.as_slice(),
+            b"ver" | b"v" | b"build" | b"release" | b"firmware"
+        )
 }

@@ -229,6 +229,13 @@ fn ip_addresses() {
     // Version strings: see the crate docs for the rule.
     assert!(hits("version 1.2.3.4, v1.2.3.4, 1.2.3.4.5").is_empty());
     assert_eq!(hits("ping 1.2.3.4"), vec![(Kind::Ip, "1.2.3.4")]);
+    // The unspecified address and versions handed to a `…Version(…)`.
+    assert!(hits("0.0.0.0:8080->80/tcp, listen 0.0.0.0").is_empty());
+    assert!(hits("[assembly: AssemblyVersion(\"3.0.0.0\")]").is_empty());
+    assert!(
+        hits("[assembly: AssemblyFileVersion(\"1.2.0.0\")] FileVersion = \"4.1.0.0\"").is_empty()
+    );
+    assert_eq!(hits("peer(\"10.0.0.1\")"), vec![(Kind::Ip, "10.0.0.1")]);
     assert!(hits("std::vector a::b 12:30:45").is_empty());
 }
 
@@ -381,6 +388,24 @@ fn secrets_in_json_and_shell() {
 }
 
 #[test]
+fn assignment_keywords_end_a_word() {
+    assert!(
+        hits(r#"{"author": "Orla Novak", "tokenizer": "bpe-32k-v2"}"#)
+            .iter()
+            .all(|(k, _)| *k == Kind::Person)
+    );
+    assert!(hits("secretary=Quartermaster9").is_empty());
+    assert_eq!(
+        hits("passwords=Pa55w0rd!"),
+        vec![(Kind::Secret, "Pa55w0rd!")]
+    );
+    assert_eq!(
+        hits("Authorization: Basic dXNlcjpQYTU1dzByZCE="),
+        vec![(Kind::Secret, "dXNlcjpQYTU1dzByZCE=")]
+    );
+}
+
+#[test]
 fn bare_aws_secret() {
     assert_eq!(
         hits("aws secret is wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ok"),
@@ -423,6 +448,55 @@ fn names() {
     ] {
         assert!(hits(t).is_empty(), "{t}: {:?}", hits(t));
     }
+}
+
+#[test]
+fn names_with_accents() {
+    assert_eq!(
+        hits("Name: Élodie Müller"),
+        vec![(Kind::Person, "Élodie Müller")]
+    );
+    assert_eq!(
+        hits("I met José García today"),
+        vec![(Kind::Person, "José García")]
+    );
+    assert_eq!(hits("Dear Łukasz,"), vec![(Kind::Person, "Łukasz")]);
+    assert_eq!(
+        hits("thanks to Søren Kierkegård"),
+        vec![(Kind::Person, "Søren Kierkegård")]
+    );
+    // An accented capital inside a word does not start a name.
+    assert!(hits("the caféÉlan Brasserie").is_empty());
+}
+
+#[test]
+fn names_from_context_and_layout() {
+    // Unknown names, told apart by the words or the layout around them.
+    assert_eq!(
+        hits("the fix was reviewed by Quillon Vasteroy yesterday"),
+        vec![(Kind::Person, "Quillon Vasteroy")]
+    );
+    assert_eq!(
+        hits("Quillon Vasteroy merged the branch"),
+        vec![(Kind::Person, "Quillon Vasteroy")]
+    );
+    assert_eq!(
+        hits("Author: x\nQuillon Vasteroy: sounds good"),
+        vec![(Kind::Person, "Quillon Vasteroy")]
+    );
+    assert_eq!(
+        hits("Signed-off: Quillon Vasteroy <qv@example.org>"),
+        vec![
+            (Kind::Person, "Quillon Vasteroy"),
+            (Kind::Email, "qv@example.org")
+        ]
+    );
+    assert_eq!(
+        hits("| 42 | Quillon Vasteroy | open |"),
+        vec![(Kind::Person, "Quillon Vasteroy")]
+    );
+    // "is" is a cue, "issue" is not.
+    assert!(hits("Quarterly Planning issue tracker").is_empty());
 }
 
 #[test]
