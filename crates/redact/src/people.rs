@@ -9,7 +9,11 @@
 //! * a greeting or sign-off (`Dear`, `Hi`, `Thanks,`, `Regards,` …);
 //! * a pair of capitalised words where the first is a known given name or
 //!   the second a known family name, and neither is a common capitalised
-//!   word.
+//!   word (accented spellings of listed names count);
+//! * a pair of unknown capitalised words with a cue: a preposition, verb or
+//!   role noun before it (`reviewed by`, `manager`), a verb after it
+//!   (`merged`, `wrote`, `will`), a `<mail>` or `(…)` after it, a colon
+//!   after it at the start of a line, or a table cell of its own.
 //!
 //! Addresses are a house number, one to four capitalised words and a street
 //! suffix (`St`, `Street`, `Ave`, `Road`, `Blvd` …), optionally followed by
