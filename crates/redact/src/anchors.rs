@@ -177,6 +177,7 @@ const KEYWORDS: &[&str] = &[
     "passphrase",
     "pwd",
     "secret",
+    "secretkey",
     "token",
     "apikey",
     "api_key",
@@ -205,7 +206,7 @@ const KEYWORDS: &[&str] = &[
 const KEY_BEFORE: usize = 40;
 const KEY_AFTER: usize = 30;
 /// Longest keyword.
-const KEYWORD_MAX: usize = 11;
+const KEYWORD_MAX: usize = 13;
 
 /// The keyword automaton, built once per scanner.
 #[derive(Clone, Debug)]
@@ -733,6 +734,8 @@ mod tests {
             Some("Authorization: Basic xyz")
         );
         assert_eq!(find("mypassword=abc"), Some("mypassword=abc"));
+        assert_eq!(find("SECRETKEY=abc"), Some("SECRETKEY=abc"));
+        assert_eq!(find("secretKey: abc"), Some("secretKey: abc"));
     }
 
     #[test]

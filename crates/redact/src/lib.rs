@@ -58,6 +58,9 @@
 //! * A password assignment is redacted whatever its entropy (length ≥ 6);
 //!   other `secret`/`token`/`key` assignments need length ≥
 //!   [`Config::secret_min_len`] and entropy ≥ [`Config::secret_min_entropy`].
+//! * An assignment keyword must end a word of the key (a separator, digit,
+//!   camel-case capital or the key's end follows, after an optional plural
+//!   `s`): `author`, `tokenizer` and `secretary` are not keys.
 //! * With [`Config::ocr_tolerant`], `O`/`o` read as `0` and `l`/`I` as `1`
 //!   inside numbers, so `4111 1111 1111 111l` is still a card.
 //!
