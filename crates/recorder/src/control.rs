@@ -7,7 +7,7 @@
 //! `{"state":"paused"|"recording", "events":…, "frames":…, "bytes":…}`,
 //! or `{"error":"…"}`.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -127,4 +127,3 @@ pub fn send(path: &Path, verb: &str) -> std::io::Result<String> {
     Ok(answer.trim().to_string())
 }
 
-use std::io::Read as _;
