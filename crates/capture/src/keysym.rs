@@ -1,7 +1,7 @@
 //! Keysyms: their names and the text they insert.
 //!
 //! Only what the recorder needs: a name for every keysym (the X name for
-//! the common ones, `U+XXXX`-style names for Unicode keysyms, hex otherwise)
+//! the common ones, the character itself for printable ones, hex otherwise)
 //! and the character a keysym inserts. Unicode keysyms (`0x0100_0000 + code
 //! point`) and Latin-1 keysyms map directly; a few legacy keysyms that
 //! layouts still use (the euro sign, keypad keys, Return and Tab) are mapped

@@ -49,7 +49,7 @@ pub struct KeyEvent {
     pub keycode: u8,
     /// The keysym the key produces under the keyboard mapping in force.
     pub keysym: u32,
-    /// The keysym's name (`a`, `A`, `Return`, `Shift_L`, `U20AC` …).
+    /// The keysym's name (`a`, `A`, `Return`, `Shift_L`, `€` …).
     pub key: String,
     pub modifiers: Modifiers,
     /// The text a press inserts (`"a"`, `"€"`, `"\n"`); `None` for keys that
