@@ -5,6 +5,9 @@
 //! these values in any form — raw file bytes, decoded key events, window
 //! titles, or the text OCR reads back from every frame — and the denied
 //! window's area must be blank in every frame.
+//!
+//! `TRACEWELL_TEST_DUMP=DIR` (with `--nocapture`) prints the key, window,
+//! button, status and privacy records and writes every frame to DIR.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -113,6 +116,7 @@ fn nothing_secret_survives_in_any_form() {
     }
 
     // 2. Decoded key events, titles and privacy records.
+    let dump = std::env::var_os("TRACEWELL_TEST_DUMP").is_some();
     let mut keys: Vec<KeyEvent> = Vec::new();
     let mut frames: Vec<Frame> = Vec::new();
     let mut redacted_kinds = std::collections::BTreeSet::new();
@@ -143,6 +147,9 @@ fn nothing_secret_survives_in_any_form() {
                     });
                 }
                 Record::Privacy(p) => {
+                    if dump {
+                        eprintln!("privacy record: {:?} {:?}", p.subject, p.counts);
+                    }
                     redacted_kinds.extend(p.counts.keys().cloned());
                     withheld_keys += p.counts.get("keys").copied().unwrap_or(0);
                 }
@@ -151,6 +158,18 @@ fn nothing_secret_survives_in_any_form() {
         }
     }
     let typed = typed_text(&keys);
+    if dump {
+        for k in &keys {
+            eprintln!("key {} {:?} {:?} {:?} {}", k.t_ns, k.state, k.key, k.modifiers, k.keycode);
+        }
+        for path in &segments {
+            for m in read_segment(path).unwrap().messages {
+                if matches!(m.record, Record::Status(_) | Record::Window(_) | Record::Button(_)) {
+                    eprintln!("{:?}", m.record);
+                }
+            }
+        }
+    }
     for needle in needles() {
         assert!(!typed.contains(&needle), "typed text holds {needle:?}: {typed:?}");
         assert!(!format!("{keys:?}").contains(&needle), "key events hold {needle:?}");

@@ -11,6 +11,8 @@
 //!   reading again only the regions that changed ([`Frame::changed`]) and
 //!   keeping the words of the rest; returns a [`PixelReport`] of kinds,
 //!   counts and boxes, never values.
+//! - [`KnownValues`]: values typed-text redaction replaced; their
+//!   fragments on screen (a value half typed, or misread) are filled too.
 //! - [`lines::join`]: words back into lines of text, with each word's byte
 //!   range, so a detection maps back to the boxes it touches.
 //!
@@ -73,10 +75,12 @@
 pub mod engine;
 pub mod error;
 pub mod ffi;
+pub mod known;
 pub mod lines;
 pub mod redactor;
 pub mod regions;
 
 pub use engine::{Ocr, OcrOptions, PageSegMode, Pixels, Thresholding, Word};
 pub use error::Error;
+pub use known::KnownValues;
 pub use redactor::{FilledBox, PixelRedactor, PixelReport};

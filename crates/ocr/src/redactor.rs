@@ -7,6 +7,7 @@ use tracewell_model::{Frame, Rect};
 use tracewell_redact::{Kind, Scanner, summary};
 
 use crate::engine::{Ocr, Pixels, Word};
+use crate::known::KnownValues;
 use crate::{Error, lines, regions};
 
 /// Horizontal margin around a changed region: catches a word that grew by
@@ -91,6 +92,12 @@ impl PixelRedactor {
     /// Fills the PII in `frame.bgrx`. On error nothing is filled and the
     /// frame must be dropped; the next frame is then read whole.
     pub fn redact(&mut self, frame: &mut Frame) -> Result<PixelReport, Error> {
+        self.redact_with(frame, &KnownValues::new())
+    }
+
+    /// [`PixelRedactor::redact`], also filling every word that is a
+    /// fragment of one of the `known` values.
+    pub fn redact_with(&mut self, frame: &mut Frame, known: &KnownValues) -> Result<PixelReport, Error> {
         let (w, h) = (frame.width, frame.height);
         if frame.bgrx.len() != w as usize * h as usize * 4 {
             self.reset();
@@ -104,7 +111,7 @@ impl PixelRedactor {
                 return Err(e);
             }
         };
-        let report = fill(frame, &words, report);
+        let report = fill(frame, &words, known, report);
         self.cache = words;
         self.size = Some((w, h));
         Ok(report)
@@ -212,8 +219,9 @@ fn grow_at_cut_words(region: Rect, words: &[Word], bounds: Rect) -> Rect {
     Rect::new(x0, region.y, (x1 - x0) as u32, region.height)
 }
 
-/// Scans the words' text and fills every word a detection touches.
-fn fill(frame: &mut Frame, words: &[Word], mut report: PixelReport) -> PixelReport {
+/// Scans the words' text and fills every word a detection touches, every
+/// secret-shaped word and every fragment of a known value.
+fn fill(frame: &mut Frame, words: &[Word], known: &KnownValues, mut report: PixelReport) -> PixelReport {
     let joined = lines::join(words);
     let spans = Scanner::builtin_ocr().find(&joined.text);
     report.counts = summary(&spans).into_iter().map(|(k, n)| (k.name().to_string(), n)).collect();
@@ -230,6 +238,18 @@ fn fill(frame: &mut Frame, words: &[Word], mut report: PixelReport) -> PixelRepo
         if kind_of[i].is_none() && secret_shaped(&word.text) {
             kind_of[i] = Some(Kind::Secret);
             *report.counts.entry(Kind::Secret.name().to_string()).or_default() += 1;
+        }
+    }
+    // A value seen typed shows on screen while it is being typed, or
+    // misread: its fragments are filled (counted once per word).
+    if !known.is_empty() {
+        for (i, word) in words.iter().enumerate() {
+            if kind_of[i].is_none() {
+                if let Some(kind) = known.matches(&word.text) {
+                    kind_of[i] = Some(kind);
+                    *report.counts.entry(kind.name().to_string()).or_default() += 1;
+                }
+            }
         }
     }
     let bounds = Rect::new(0, 0, frame.width, frame.height);

@@ -24,4 +24,4 @@ pub use session::{
     Error, FrameRedactor, FrameRedactorFactory, Hold, SessionOptions, SharedOpener, Stats, Summary,
     notices, record, tesseract,
 };
-pub use typing::TypingRedactor;
+pub use typing::{Item, Release, TypingRedactor};

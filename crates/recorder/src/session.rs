@@ -1,6 +1,6 @@
 //! The session loop: capture → guard → redact → segment.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 use tracewell_capture::{CaptureOptions, HotkeySpec, X11Capture, now_ns};
 use tracewell_guard::{Guard, Withheld};
-use tracewell_model::{Event, Frame, PauseSource, PressState, WindowEvent};
+use tracewell_model::{Event, Frame, MonoNs, PauseSource, PressState, WindowEvent};
 use tracewell_policy::{PixelRedaction, Policy};
-use tracewell_redact::Scanner;
+use tracewell_ocr::KnownValues;
+use tracewell_redact::{Kind, Scanner};
 use tracewell_segment::{
     Codec, EncodedFrame, FrameEncoder, PrivacyRecord, PrivacySubject, Record, RecorderState,
     RecordingMeta, SegmentSink, SinkOptions, Status, StreamOpener,
@@ -18,7 +19,11 @@ use tracewell_segment::{
 
 use crate::control::{ControlServer, Verb};
 use crate::recording_id;
-use crate::typing::TypingRedactor;
+use crate::typing::{Item, Release, TypingRedactor};
+
+/// How long a value redacted from typed text is remembered, so that the
+/// pixel redactor fills its fragments on screen.
+const KNOWN_VALUE_TTL_NS: u64 = 10 * 60 * 1_000_000_000;
 
 /// Why a session could not start or ended early.
 #[derive(Debug, thiserror::Error)]
@@ -38,9 +43,10 @@ pub enum Error {
 }
 
 /// Redacts the pixels of a frame in place (OCR → scanner → filled boxes),
-/// returning the kinds and counts it found.
+/// filling fragments of the `known` values too (what typed-text redaction
+/// replaced lately), and returns the kinds and counts it found.
 pub trait FrameRedactor {
-    fn redact(&mut self, frame: &mut Frame) -> Result<BTreeMap<String, u32>, String>;
+    fn redact(&mut self, frame: &mut Frame, known: &KnownValues) -> Result<BTreeMap<String, u32>, String>;
 }
 
 /// Makes the frame redactor when a session starts; an error means OCR is
@@ -49,8 +55,8 @@ pub trait FrameRedactor {
 pub type FrameRedactorFactory = fn() -> Result<Box<dyn FrameRedactor>, String>;
 
 impl FrameRedactor for tracewell_ocr::PixelRedactor {
-    fn redact(&mut self, frame: &mut Frame) -> Result<BTreeMap<String, u32>, String> {
-        match tracewell_ocr::PixelRedactor::redact(self, frame) {
+    fn redact(&mut self, frame: &mut Frame, known: &KnownValues) -> Result<BTreeMap<String, u32>, String> {
+        match self.redact_with(frame, known) {
             Ok(report) => Ok(report.counts),
             Err(e) => {
                 // The next frame must be read whole: this one was not.
@@ -238,6 +244,8 @@ pub fn record(
         sink,
         guard: Guard::new(policy.clone()),
         typing: TypingRedactor::new(Scanner::builtin()),
+        typed_values: VecDeque::new(),
+        known: KnownValues::new(),
         frame_redactor,
         encoder: FrameEncoder::new(options.codec),
         stats: Stats::default(),
@@ -261,9 +269,8 @@ pub fn record(
                 break;
             }
         }
-        for record in pipeline.typing.tick(now_ns()) {
-            pipeline.write(record)?;
-        }
+        let release = pipeline.typing.tick(now_ns());
+        pipeline.release(release)?;
         pipeline.sink.flush_if_due()?;
         if let Some(commands) = &commands {
             while let Ok(command) = commands.try_recv() {
@@ -316,9 +323,8 @@ pub fn record(
     for event in capture.stop() {
         pipeline.event(event)?;
     }
-    for record in pipeline.typing.close() {
-        pipeline.write(record)?;
-    }
+    let release = pipeline.typing.close();
+    pipeline.release(release)?;
     pipeline.report_withheld()?;
     let detail = failure.as_ref().map(|e| e.to_string());
     pipeline.write(Record::Status(Status { t_ns: now_ns(), state: RecorderState::Stopped, detail }))?;
@@ -337,6 +343,11 @@ struct Pipeline {
     sink: SegmentSink,
     guard: Guard,
     typing: TypingRedactor,
+    /// Values typed-text redaction replaced, with the time they were
+    /// found, oldest first; in memory only.
+    typed_values: VecDeque<(MonoNs, Kind, String)>,
+    /// The same values, folded for the pixel redactor.
+    known: KnownValues,
     frame_redactor: Option<Box<dyn FrameRedactor>>,
     encoder: FrameEncoder,
     stats: Stats,
@@ -369,27 +380,65 @@ impl Pipeline {
                 };
                 Record::Status(Status { t_ns, state, detail: Some(detail.into()) })
             }
-            Event::Frame(mut frame) => {
-                if let Some(redactor) = &mut self.frame_redactor {
-                    match redactor.redact(&mut frame) {
-                        Ok(counts) if !counts.is_empty() => {
-                            self.stats.redactions += counts.values().map(|&n| u64::from(n)).sum::<u64>();
-                            self.write(Record::Privacy(PrivacyRecord { t_ns: frame.t_ns, subject: PrivacySubject::Frame, counts }))?;
-                        }
-                        Ok(_) => {}
-                        // Fail closed: a frame that could not be redacted is not written.
-                        Err(_) => return Ok(()),
-                    }
-                }
-                let png = self.encoder.encode_png(&frame)?;
-                Record::Frame(EncodedFrame::new(&frame, png))
+            Event::Frame(frame) => {
+                let release = self.typing.push(Item::Frame(Box::new(frame)));
+                return self.release(release);
             }
             Event::Stack { .. } | Event::SecureInput { .. } => return Ok(()),
         };
-        for record in self.typing.push(record) {
-            self.write(record)?;
+        let release = self.typing.push(Item::Record(record));
+        self.release(release)
+    }
+
+    /// Writes what the typing redactor released, pixel-redacting and
+    /// encoding its frames with the values it found in mind.
+    fn release(&mut self, release: Release) -> Result<(), Error> {
+        self.remember(release.values);
+        for item in release.items {
+            match item {
+                Item::Record(record) => self.write(record)?,
+                Item::Frame(frame) => self.frame(*frame)?,
+            }
         }
         Ok(())
+    }
+
+    /// Keeps newly found typed values and forgets those older than
+    /// [`KNOWN_VALUE_TTL_NS`].
+    fn remember(&mut self, values: Vec<(Kind, String)>) {
+        let now = now_ns();
+        let before = self.typed_values.len();
+        while self.typed_values.front().is_some_and(|(t, _, _)| now.saturating_sub(*t) > KNOWN_VALUE_TTL_NS) {
+            self.typed_values.pop_front();
+        }
+        let expired = self.typed_values.len() != before;
+        if expired {
+            self.known = KnownValues::new();
+            for (_, kind, value) in &self.typed_values {
+                self.known.add(*kind, value);
+            }
+        }
+        for (kind, value) in values {
+            self.known.add(kind, &value);
+            self.typed_values.push_back((now, kind, value));
+        }
+    }
+
+    /// Pixel-redacts, encodes and writes a frame.
+    fn frame(&mut self, mut frame: Frame) -> Result<(), Error> {
+        if let Some(redactor) = &mut self.frame_redactor {
+            match redactor.redact(&mut frame, &self.known) {
+                Ok(counts) if !counts.is_empty() => {
+                    self.stats.redactions += counts.values().map(|&n| u64::from(n)).sum::<u64>();
+                    self.write(Record::Privacy(PrivacyRecord { t_ns: frame.t_ns, subject: PrivacySubject::Frame, counts }))?;
+                }
+                Ok(_) => {}
+                // Fail closed: a frame that could not be redacted is not written.
+                Err(_) => return Ok(()),
+            }
+        }
+        let png = self.encoder.encode_png(&frame)?;
+        self.write(Record::Frame(EncodedFrame::new(&frame, png)))
     }
 
     fn write(&mut self, record: Record) -> Result<(), Error> {

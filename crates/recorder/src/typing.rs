@@ -14,10 +14,18 @@
 //! typed its last is replaced, corrections in between included, by one
 //! key press whose `key` is `redacted` and whose text is the placeholder
 //! (`<CARD>` …), so reconstructed text reads `pay with <CARD> now`.
+//!
+//! Frames taken during a run are held too, not yet pixel-redacted: they
+//! may show a value half typed, which the scanner cannot recognise on
+//! screen. The run's matched values come out with the released items
+//! ([`Release::values`]) so the pixel redactor fills their fragments. At
+//! most two frames of a run are kept — its first (usually the frame taken
+//! as typing started) and its latest; a frame in between is dropped and
+//! its changed regions carried into the one that replaces it.
 
 use std::collections::BTreeMap;
 
-use tracewell_model::{EditTrace, Inserted, KeyEvent, Modifiers, MonoNs, PressState};
+use tracewell_model::{EditTrace, Frame, Inserted, KeyEvent, Modifiers, MonoNs, PressState};
 use tracewell_redact::{Kind, Scanner};
 use tracewell_segment::{PrivacyRecord, PrivacySubject, Record};
 
@@ -25,18 +33,52 @@ use tracewell_segment::{PrivacyRecord, PrivacySubject, Record};
 pub const RUN_GAP_NS: u64 = 1_000_000_000;
 /// Key events after which a run closes regardless.
 pub const MAX_RUN_KEYS: usize = 4096;
+/// Frames of one run kept (the first and the latest).
+const MAX_RUN_FRAMES: usize = 2;
 
-/// Holds records while a typing run is open.
+/// What passes through the typing redactor: records, and frames not yet
+/// pixel-redacted or encoded.
+#[derive(Debug, PartialEq)]
+pub enum Item {
+    Record(Record),
+    Frame(Box<Frame>),
+}
+
+/// What a call released, in order, and the values the closed run (if one
+/// closed) matched: in memory only, for the pixel redactor.
+#[derive(Debug, Default)]
+pub struct Release {
+    pub items: Vec<Item>,
+    pub values: Vec<(Kind, String)>,
+}
+
+impl Release {
+    fn extend(&mut self, other: Release) {
+        self.items.extend(other.items);
+        self.values.extend(other.values);
+    }
+}
+
+/// Holds records and frames while a typing run is open.
 pub struct TypingRedactor {
     scanner: &'static Scanner,
-    held: Vec<Record>,
+    held: Vec<Item>,
     keys_held: usize,
+    frames_held: usize,
+    /// Frames dropped from the open run (replaced by a later one).
+    frames_dropped: u64,
     last_key_ns: MonoNs,
 }
 
 impl TypingRedactor {
     pub fn new(scanner: &'static Scanner) -> TypingRedactor {
-        TypingRedactor { scanner, held: Vec::new(), keys_held: 0, last_key_ns: 0 }
+        TypingRedactor { scanner, held: Vec::new(), keys_held: 0, frames_held: 0, frames_dropped: 0, last_key_ns: 0 }
+    }
+
+    /// Frames dropped so far because a later frame of the same run
+    /// replaced them.
+    pub fn frames_dropped(&self) -> u64 {
+        self.frames_dropped
     }
 
     /// Whether a run is open.
@@ -44,50 +86,73 @@ impl TypingRedactor {
         self.keys_held > 0
     }
 
-    /// Takes a record; returns what may be written now, in order.
-    pub fn push(&mut self, record: Record) -> Vec<Record> {
-        let mut out = Vec::new();
-        let closes_run = match &record {
-            Record::Button(b) => b.state == PressState::Press,
-            Record::Scroll(_) | Record::Window(_) | Record::Status(_) => true,
+    /// Takes a record or a frame; returns what may be written now, in
+    /// order.
+    pub fn push(&mut self, item: Item) -> Release {
+        let mut out = Release::default();
+        let closes_run = match &item {
+            Item::Record(Record::Button(b)) => b.state == PressState::Press,
+            Item::Record(Record::Scroll(_) | Record::Window(_) | Record::Status(_)) => true,
             _ => false,
         };
         if closes_run && self.holding() {
             out.extend(self.close());
         }
-        match record {
-            Record::Key(key) => {
+        match item {
+            Item::Record(Record::Key(key)) => {
                 self.last_key_ns = key.t_ns;
                 self.keys_held += 1;
-                self.held.push(Record::Key(key));
+                self.held.push(Item::Record(Record::Key(key)));
                 if self.keys_held >= MAX_RUN_KEYS {
                     out.extend(self.close());
                 }
             }
+            Item::Frame(frame) if self.holding() => self.hold_frame(frame),
             other if self.holding() => self.held.push(other),
-            other => out.push(other),
+            other => out.items.push(other),
         }
         out
     }
 
+    /// Holds a frame of the open run, replacing the run's latest frame
+    /// when it already holds [`MAX_RUN_FRAMES`].
+    fn hold_frame(&mut self, mut frame: Box<Frame>) {
+        if self.frames_held >= MAX_RUN_FRAMES {
+            if let Some(i) = self.held.iter().rposition(|item| matches!(item, Item::Frame(_))) {
+                let Item::Frame(older) = self.held.remove(i) else { unreachable!("found a frame") };
+                // The pixel redactor reads what changed since the frame
+                // before it: the dropped frame's changes are still news.
+                let mut changed = older.changed;
+                changed.extend(frame.changed.iter().copied());
+                frame.changed = changed;
+                self.frames_held -= 1;
+                self.frames_dropped += 1;
+            }
+        }
+        self.frames_held += 1;
+        self.held.push(Item::Frame(frame));
+    }
+
     /// Closes the run if the keyboard has been silent long enough.
-    pub fn tick(&mut self, now_ns: MonoNs) -> Vec<Record> {
+    pub fn tick(&mut self, now_ns: MonoNs) -> Release {
         if self.holding() && now_ns.saturating_sub(self.last_key_ns) >= RUN_GAP_NS {
             self.close()
         } else {
-            Vec::new()
+            Release::default()
         }
     }
 
     /// Closes the run now: scans it and releases everything held, with the
     /// matching keys replaced and a privacy record after them.
-    pub fn close(&mut self) -> Vec<Record> {
+    pub fn close(&mut self) -> Release {
         let held = std::mem::take(&mut self.held);
         self.keys_held = 0;
-        let keys: Vec<&KeyEvent> = held.iter().filter_map(|r| if let Record::Key(k) = r { Some(k) } else { None }).collect();
-        let ranges = self.matches(&keys);
+        self.frames_held = 0;
+        let keys: Vec<&KeyEvent> =
+            held.iter().filter_map(|r| if let Item::Record(Record::Key(k)) = r { Some(k) } else { None }).collect();
+        let (ranges, values) = self.matches(&keys);
         if ranges.is_empty() {
-            return held;
+            return Release { items: held, values };
         }
         let mut counts: BTreeMap<String, u32> = BTreeMap::new();
         for range in &ranges {
@@ -98,20 +163,20 @@ impl TypingRedactor {
         let mut out = Vec::with_capacity(held.len());
         let mut key_index = 0usize;
         let mut t_ns = 0;
-        for record in held {
-            let Record::Key(key) = record else {
-                out.push(record);
+        for item in held {
+            let Item::Record(Record::Key(key)) = item else {
+                out.push(item);
                 continue;
             };
             let index = key_index;
             key_index += 1;
             t_ns = key.t_ns;
             match ranges.iter().find(|r| (r.first..=r.last).contains(&index)) {
-                None => out.push(Record::Key(key)),
+                None => out.push(Item::Record(Record::Key(key))),
                 Some(range) if range.first == index && range.placeholder => {
                     let text: String = range.kinds.iter().map(|k| k.placeholder()).collect();
                     for state in [PressState::Press, PressState::Release] {
-                        out.push(Record::Key(KeyEvent {
+                        out.push(Item::Record(Record::Key(KeyEvent {
                             t_ns: key.t_ns,
                             state,
                             keycode: 0,
@@ -119,25 +184,27 @@ impl TypingRedactor {
                             key: "redacted".into(),
                             modifiers: Modifiers::default(),
                             text: (state == PressState::Press).then(|| text.clone()),
-                        }));
+                        })));
                     }
                 }
                 Some(_) => {}
             }
         }
-        out.push(Record::Privacy(PrivacyRecord { t_ns, subject: PrivacySubject::TypedText, counts }));
-        out
+        out.push(Item::Record(Record::Privacy(PrivacyRecord { t_ns, subject: PrivacySubject::TypedText, counts })));
+        Release { items: out, values }
     }
 
-    /// The key ranges to replace: matches in the edited text get a
+    /// The key ranges to replace — matches in the edited text get a
     /// placeholder; matches only in what was typed and then erased are
-    /// removed with the keys that erased them.
-    fn matches(&self, keys: &[&KeyEvent]) -> Vec<KeyRange> {
+    /// removed with the keys that erased them — and the matched values.
+    fn matches(&self, keys: &[&KeyEvent]) -> (Vec<KeyRange>, Vec<(Kind, String)>) {
         let trace = EditTrace::of(keys.iter().copied());
         let mut ranges = Vec::new();
+        let mut values = Vec::new();
         // The text as edited.
         let chars: Vec<&Inserted> = trace.text.iter().map(|&i| &trace.inserted[i]).collect();
         for (first, last, kind) in self.scan(&chars) {
+            values.push((kind, chars[first..=last].iter().map(|i| i.ch).collect()));
             let (a, b) = (chars[first].by, chars[last].by);
             ranges.push(KeyRange { first: a.min(b), last: a.max(b), kinds: vec![kind], placeholder: true });
         }
@@ -157,6 +224,7 @@ impl TypingRedactor {
         let text: String = stream.iter().map(|c| c.map_or('\n', |i| i.ch)).collect();
         let offsets: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         for span in self.scanner.find(&text) {
+            values.push((span.kind, text[span.start..span.end].to_string()));
             let first = offsets.partition_point(|&b| b < span.start);
             let last = offsets.partition_point(|&b| b < span.end).saturating_sub(1);
             let touched: Vec<&Inserted> = stream[first..=last.max(first)].iter().flatten().copied().collect();
@@ -168,7 +236,9 @@ impl TypingRedactor {
             let b = touched.iter().map(|i| i.by.max(i.deleted_by.unwrap_or(0))).max().unwrap_or(a);
             ranges.push(KeyRange { first: a, last: b, kinds: vec![span.kind], placeholder: !erased });
         }
-        merge(ranges)
+        values.sort();
+        values.dedup();
+        (merge(ranges), values)
     }
 
     /// Matches in a sequence of characters, as (first, last) character
@@ -221,7 +291,7 @@ fn merge(mut ranges: Vec<KeyRange>) -> Vec<KeyRange> {
 
 #[cfg(test)]
 mod tests {
-    use tracewell_model::typed_text;
+    use tracewell_model::{FrameReason, Rect, typed_text};
 
     use super::*;
 
@@ -247,14 +317,25 @@ mod tests {
         out
     }
 
+    fn records(release: Release) -> Vec<Record> {
+        release
+            .items
+            .into_iter()
+            .map(|item| match item {
+                Item::Record(r) => r,
+                Item::Frame(_) => panic!("no frames were pushed"),
+            })
+            .collect()
+    }
+
     fn run(text: &str) -> (String, Vec<Record>) {
         let mut r = TypingRedactor::new(Scanner::builtin());
         let mut out = Vec::new();
         for record in keys(text) {
-            out.extend(r.push(record));
+            out.extend(records(r.push(Item::Record(record))));
         }
         assert!(out.is_empty(), "held while the run is open");
-        out.extend(r.close());
+        out.extend(records(r.close()));
         let typed: Vec<KeyEvent> = out.iter().filter_map(|r| if let Record::Key(k) = r { Some(k.clone()) } else { None }).collect();
         (typed_text(&typed), out)
     }
@@ -289,10 +370,10 @@ mod tests {
     fn other_records_keep_their_place_and_a_click_closes_the_run() {
         let mut r = TypingRedactor::new(Scanner::builtin());
         for record in keys("ab") {
-            assert!(r.push(record).is_empty());
+            assert!(r.push(Item::Record(record)).items.is_empty());
         }
         let motion = Record::Motion(tracewell_model::MotionEvent { t_ns: 9, x: 1, y: 1 });
-        assert!(r.push(motion.clone()).is_empty());
+        assert!(r.push(Item::Record(motion.clone())).items.is_empty());
         let click = Record::Button(tracewell_model::ButtonEvent {
             t_ns: 10,
             state: PressState::Press,
@@ -301,10 +382,56 @@ mod tests {
             y: 1,
             modifiers: Modifiers::default(),
         });
-        let out = r.push(click.clone());
+        let out = records(r.push(Item::Record(click.clone())));
         assert_eq!(out.len(), 6);
         assert_eq!(out[4], motion);
         assert_eq!(out[5], click);
         assert!(!r.holding());
+    }
+
+    fn frame(t_ns: u64, changed: Rect) -> Item {
+        Item::Frame(Box::new(Frame {
+            t_ns,
+            width: 4,
+            height: 4,
+            reason: FrameReason::ScreenChange,
+            monitors: vec![],
+            changed: vec![changed],
+            stack: Default::default(),
+            bgrx: vec![0; 64],
+        }))
+    }
+
+    #[test]
+    fn frames_of_a_run_wait_for_it_and_carry_its_values() {
+        let mut r = TypingRedactor::new(Scanner::builtin());
+        let mut pushed = keys("card 4111 1111 1111 1111");
+        // Frames taken while the number was half typed.
+        for (n, t_ns) in [(6, 100), (20, 200), (30, 300), (40, 400)] {
+            pushed.insert(n, Record::Motion(tracewell_model::MotionEvent { t_ns, x: 0, y: 0 }));
+        }
+        let mut frames_pushed = 0;
+        for record in pushed {
+            let item = match record {
+                Record::Motion(m) => {
+                    frames_pushed += 1;
+                    frame(m.t_ns, Rect::new(m.t_ns as i32 / 100, 0, 1, 1))
+                }
+                other => Item::Record(other),
+            };
+            assert!(r.push(item).items.is_empty(), "held while the run is open");
+        }
+        assert_eq!(frames_pushed, 4);
+        let release = r.tick(u64::MAX);
+        assert_eq!(release.values, vec![(Kind::Card, "4111 1111 1111 1111".to_string())]);
+        let frames: Vec<&Frame> =
+            release.items.iter().filter_map(|i| if let Item::Frame(f) = i { Some(&**f) } else { None }).collect();
+        // The first and the latest; the latest carries the dropped frames' changes.
+        assert_eq!(frames.iter().map(|f| f.t_ns).collect::<Vec<_>>(), vec![100, 400]);
+        assert_eq!(frames[1].changed, vec![Rect::new(2, 0, 1, 1), Rect::new(3, 0, 1, 1), Rect::new(4, 0, 1, 1)]);
+        assert_eq!(r.frames_dropped(), 2);
+        // A frame outside a run passes straight through, with no values.
+        let out = r.push(frame(500, Rect::new(0, 0, 1, 1)));
+        assert!(matches!(out.items.as_slice(), [Item::Frame(f)] if f.t_ns == 500) && out.values.is_empty());
     }
 }

@@ -76,6 +76,10 @@ pub struct Coordinator {
     last_motion_ns: MonoNs,
     last_key_press_ns: Option<MonoNs>,
     inactive_since: Option<MonoNs>,
+    /// Input that arrived while the active window was unknown (during the
+    /// grace above): released after the window event that settles it, so
+    /// the guard judges it by the window it went to.
+    held_input: Vec<Event>,
     secure_input: bool,
     paused: bool,
     open: bool,
@@ -99,6 +103,7 @@ impl Coordinator {
             last_motion_ns: 0,
             last_key_press_ns: None,
             inactive_since: None,
+            held_input: Vec::new(),
             secure_input: false,
             paused: false,
             open: true,
@@ -176,6 +181,7 @@ impl Coordinator {
         if self.inactive_since.is_some_and(|t| now >= t + INACTIVE_GRACE_NS) {
             self.inactive_since = None;
             self.report_window(WindowChange::Activated, None);
+            self.release_held_input();
         }
         if self.dirty && self.options().frames && !self.paused && now >= self.next_change_frame_ns() {
             self.frame(FrameReason::ScreenChange, Duration::ZERO);
@@ -185,6 +191,10 @@ impl Coordinator {
     fn input(&mut self, event: Event) {
         if self.paused {
             // Recorded before the server saw the pause: not captured.
+            return;
+        }
+        if self.inactive_since.is_some() {
+            self.held_input.push(event);
             return;
         }
         if let Event::Motion(motion) = event {
@@ -257,6 +267,8 @@ impl Coordinator {
             self.paused = true;
             self.pending_motion = None;
             self.inactive_since = None;
+            // Their window never settled: not captured.
+            self.held_input.clear();
             self.emit(Ok(Event::Paused { t_ns: clock::now_ns(), paused: true, source }));
             let _ = self.setup.indicator.set_paused(conn, &self.setup.atoms, true);
         } else {
@@ -286,6 +298,7 @@ impl Coordinator {
         }
         self.inactive_since = None;
         self.report_window(change, window);
+        self.release_held_input();
     }
 
     fn report_window(&mut self, change: WindowChange, window: Option<WindowInfo>) {
@@ -322,6 +335,15 @@ impl Coordinator {
         if change == WindowChange::Activated && self.last_frame_ns.is_some() {
             self.refresh_stack(0);
             self.frame(FrameReason::WindowChange, self.options().min_action_frame_interval);
+        }
+    }
+
+    /// Passes on the input held while the active window was unknown.
+    fn release_held_input(&mut self) {
+        if self.inactive_since.is_none() {
+            for event in std::mem::take(&mut self.held_input) {
+                self.input(event);
+            }
         }
     }
 

@@ -144,9 +144,10 @@ impl X11Capture {
         };
         {
             let (ctrl, tx, stopping) = (ctrl.clone(), tx.clone(), stopping.clone());
+            let active_window = record::ActiveWindowProperty { root, atom: atoms._NET_ACTIVE_WINDOW };
             threads.push(spawn(
                 "tw-record",
-                Box::new(move || record::run(data, ctrl, context, tx, resume_rx, stopping)),
+                Box::new(move || record::run(data, ctrl, context, active_window, tx, resume_rx, stopping)),
             )?);
         }
         // Wait until RECORD is live, so no input after `start` returns is missed.

@@ -6,7 +6,12 @@
 //! `EnableContext` and streams intercepted events; the control connection
 //! creates and disables the context and answers keyboard-mapping queries.
 //! `MappingNotify` is recorded on the same stream, so a layout change is
-//! applied exactly between the key events before and after it.
+//! applied exactly between the key events before and after it; so is the
+//! `PropertyNotify` of the root window's `_NET_ACTIVE_WINDOW` (delivered
+//! to the coordinator, which selects it), so a change of active window
+//! reaches the coordinator before the keys typed after it — the X event
+//! thread's own notice of it may come later under load, and keys typed
+//! into a denied window would then be counted against the window before.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,6 +33,13 @@ use crate::{Error, clock, keysym};
 
 const START_OF_DATA: u8 = 4;
 const FROM_SERVER: u8 = 0;
+
+/// The property whose changes are forwarded in order with the input.
+#[derive(Clone, Copy, Debug)]
+pub struct ActiveWindowProperty {
+    pub root: xproto::Window,
+    pub atom: xproto::Atom,
+}
 
 /// Creates a context recording device events and `MappingNotify`.
 pub fn create_context(ctrl: &RustConnection) -> Result<record::Context, Error> {
@@ -81,13 +93,14 @@ pub fn run(
     data: RustConnection,
     ctrl: Arc<RustConnection>,
     context: record::Context,
+    active_window: ActiveWindowProperty,
     tx: SyncSender<Msg>,
     resume: Receiver<()>,
     stopping: Arc<AtomicBool>,
 ) {
     let mut first = true;
     let result = loop {
-        if let Err(e) = stream(&data, &ctrl, context, &tx, first) {
+        if let Err(e) = stream(&data, &ctrl, context, active_window, &tx, first) {
             break Err(e);
         }
         first = false;
@@ -113,6 +126,7 @@ fn stream(
     data: &RustConnection,
     ctrl: &RustConnection,
     context: record::Context,
+    active_window: ActiveWindowProperty,
     tx: &SyncSender<Msg>,
     announce: bool,
 ) -> Result<(), Error> {
@@ -129,6 +143,19 @@ fn stream(
                     match raw[0] & 0x7f {
                         xproto::MAPPING_NOTIFY_EVENT => {
                             keymap = load_keymap(ctrl)?;
+                            continue;
+                        }
+                        xproto::PROPERTY_NOTIFY_EVENT => {
+                            // Window at bytes 4..8, atom at 8..12. Every
+                            // client that selected it gets a copy: the
+                            // coordinator ignores repeats.
+                            let word = |at: usize| u32::from_ne_bytes([raw[at], raw[at + 1], raw[at + 2], raw[at + 3]]);
+                            if word(4) == active_window.root
+                                && word(8) == active_window.atom
+                                && tx.send(Msg::ActiveWindowChanged).is_err()
+                            {
+                                return Ok(());
+                            }
                             continue;
                         }
                         code @ (xproto::FOCUS_IN_EVENT | xproto::FOCUS_OUT_EVENT) => {
