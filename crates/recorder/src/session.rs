@@ -225,6 +225,17 @@ pub fn record(
     if !capture.hotkey_grabbed() {
         notices.push(format!("the pause hotkey {hotkey} is taken by another application; use `tracewell pause`"));
     }
+    // Password fields the accessibility bus knows of make input secure,
+    // like a keyboard grab does. Stopped (and the desktop's accessibility
+    // flag restored) when the session ends.
+    let signal = capture.password_field_signal();
+    let accessibility = match tracewell_a11y::watch(move |focused| signal.set(focused)) {
+        Ok(watcher) => Some(watcher),
+        Err(why) => {
+            notices.push(format!("password fields are recognised by keyboard grabs only: {why}"));
+            None
+        }
+    };
     let recording = RecordingMeta {
         recording_id: recording_id(),
         recorder_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -320,6 +331,7 @@ pub fn record(
         }
     }
     drop(control);
+    drop(accessibility);
     for event in capture.stop() {
         pipeline.event(event)?;
     }

@@ -7,12 +7,18 @@
 //!   windows with a title and `WM_CLASS`, activates them, changes their
 //!   titles and the keyboard mapping, and injects keys, clicks, scrolls and
 //!   pointer motion through XTEST — the same path as real input.
+//! - [`SessionBus`]: a private D-Bus session bus, so accessibility (AT-SPI)
+//!   tests have their own accessibility bus.
+//! - [`script`]: programs to drive — xterms, a GTK login form — and a
+//!   scripted person.
 
 mod display;
 mod driver;
 pub mod script;
+mod session_bus;
 
 pub use display::VirtualDisplay;
+pub use session_bus::SessionBus;
 pub use driver::{Driver, WindowSpec};
 
 /// Why the test bed could not do what a test asked.

@@ -81,6 +81,49 @@ pub struct Performed {
     pub switches: u64,
 }
 
+/// The GTK login form of [`spawn_login_form`]: a window titled
+/// `Login form` with `WM_CLASS` `loginform`/`Loginform`, a user-name entry
+/// (focused first) and a password entry (characters hidden) below it.
+const LOGIN_FORM: &str = r#"
+import gi
+gi.require_version("Gtk", "3.0")
+from gi.repository import GLib, Gtk
+GLib.set_prgname("loginform")
+window = Gtk.Window(title="Login form")
+window.set_default_size(360, 120)
+box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8)
+user = Gtk.Entry()
+password = Gtk.Entry()
+password.set_visibility(False)
+box.add(user)
+box.add(password)
+window.add(box)
+window.connect("destroy", Gtk.main_quit)
+window.show_all()
+user.grab_focus()
+Gtk.main()
+"#;
+
+/// Starts the GTK login form on `display`, publishing its widgets on the
+/// accessibility bus of `session_bus` (`DBUS_SESSION_BUS_ADDRESS`), and
+/// waits for its window. Needs Debian's `python3-gi` and
+/// `gir1.2-gtk-3.0`.
+pub fn spawn_login_form(driver: &Driver, display: &str, session_bus: &str) -> Result<(ClientProcess, Window), Error> {
+    let child = Command::new("/usr/bin/python3")
+        .args(["-c", LOGIN_FORM])
+        .env("DISPLAY", display)
+        .env("DBUS_SESSION_BUS_ADDRESS", session_bus)
+        .env_remove("NO_AT_BRIDGE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| Error::Spawn { program: "python3 (GTK)", reason: e.to_string() })?;
+    let process = ClientProcess(child);
+    let window = driver.wait_for_title("Login form", Duration::from_secs(20))?;
+    Ok((process, window))
+}
+
 /// Types shell comments (harmless if they reach a shell), clicks inside
 /// the active window and cycles through `windows` for `duration`.
 /// `areas` gives each window's clickable rectangle (x, y, width, height).

@@ -81,6 +81,8 @@ pub struct Coordinator {
     /// the guard judges it by the window it went to.
     held_input: Vec<Event>,
     secure_input: bool,
+    keyboard_grabbed: bool,
+    password_field: bool,
     paused: bool,
     open: bool,
 }
@@ -105,6 +107,8 @@ impl Coordinator {
             inactive_since: None,
             held_input: Vec::new(),
             secure_input: false,
+            keyboard_grabbed: false,
+            password_field: false,
             paused: false,
             open: true,
         }
@@ -127,7 +131,14 @@ impl Coordinator {
                     }
                 }
                 Ok(Msg::Damage) => self.dirty = true,
-                Ok(Msg::Focus { grabbed }) => self.set_secure_input(grabbed),
+                Ok(Msg::Focus { grabbed }) => {
+                    self.keyboard_grabbed = grabbed;
+                    self.update_secure_input();
+                }
+                Ok(Msg::PasswordField { focused }) => {
+                    self.password_field = focused;
+                    self.update_secure_input();
+                }
                 Ok(Msg::Hotkey) => self.set_paused(!self.paused, PauseSource::Hotkey),
                 Ok(Msg::Command { pause, source }) => self.set_paused(pause, source),
                 Ok(Msg::Indicator) => {
@@ -246,7 +257,10 @@ impl Coordinator {
         }
     }
 
-    fn set_secure_input(&mut self, active: bool) {
+    /// Input is secure while another client grabs the keyboard or a
+    /// password field has focus.
+    fn update_secure_input(&mut self) {
+        let active = self.keyboard_grabbed || self.password_field;
         if self.secure_input != active {
             self.secure_input = active;
             self.emit(Ok(Event::SecureInput { t_ns: clock::now_ns(), active }));

@@ -51,6 +51,9 @@ enum Msg {
     /// A keyboard grab by another client began (`true`) or ended, as seen
     /// in the RECORD stream (so in order with the key events).
     Focus { grabbed: bool },
+    /// A password field gained (`true`) or lost focus, as another source
+    /// (the accessibility bus) saw it.
+    PasswordField { focused: bool },
     /// The pause hotkey was pressed.
     Hotkey,
     /// The indicator must be redrawn or raised.
@@ -59,6 +62,24 @@ enum Msg {
     Command { pause: bool, source: PauseSource },
     /// The X event reader stopped (stop requested or connection lost).
     XEnded(Option<Error>),
+}
+
+/// Reports focus on password fields to a running capture; see
+/// [`X11Capture::password_field_signal`]. Cheap to clone, `Send`.
+#[derive(Clone)]
+pub struct PasswordFieldSignal(SyncSender<Msg>);
+
+impl PasswordFieldSignal {
+    /// A password field gained (`true`) or lost (`false`) focus.
+    pub fn set(&self, focused: bool) {
+        let _ = self.0.send(Msg::PasswordField { focused });
+    }
+}
+
+impl std::fmt::Debug for PasswordFieldSignal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordFieldSignal")
+    }
 }
 
 /// A running capture of one X display.
@@ -219,6 +240,14 @@ impl X11Capture {
     /// [`X11Capture::set_paused`], naming who asked.
     pub fn set_paused_by(&self, paused: bool, source: PauseSource) {
         let _ = self.control.send(Msg::Command { pause: paused, source });
+    }
+
+    /// A handle through which another observer of the desktop (the
+    /// accessibility bus watcher) reports focus on password fields: while
+    /// one has focus, input is secure — key events are withheld as during
+    /// a keyboard grab.
+    pub fn password_field_signal(&self) -> PasswordFieldSignal {
+        PasswordFieldSignal(self.control.clone())
     }
 
     /// Whether the pause hotkey could be grabbed (another application may
