@@ -542,19 +542,157 @@ impl AwsSecretFinder {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Credentials in URLs
+
+/// Bytes of a URL scheme after its first letter: `[A-Za-z0-9+.\-]`.
+static SCHEME: [bool; 256] =
+    table!(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'));
+/// Bytes of a URL password: `[^\s/?#@"'<>]`.
+static PASS: [bool; 256] = table!(|b| !matches!(
+    b,
+    b'\t'
+        | b'\n'
+        | 0x0b
+        | 0x0c
+        | b'\r'
+        | b' '
+        | b'/'
+        | b'?'
+        | b'#'
+        | b'@'
+        | b'"'
+        | b'\''
+        | b'<'
+        | b'>'
+));
+/// Bytes of a URL user name: the password's bytes except `:`.
+static USER: [bool; 256] = table!(|b| b != b':'
+    && !matches!(
+        b,
+        b'\t'
+            | b'\n'
+            | 0x0b
+            | 0x0c
+            | b'\r'
+            | b' '
+            | b'/'
+            | b'?'
+            | b'#'
+            | b'@'
+            | b'"'
+            | b'\''
+            | b'<'
+            | b'>'
+    ));
+
+/// Finds URLs with credentials:
+/// `\b[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s/?#@:"'<>]{1,128}:[^\s/?#@"'<>]{1,256}@`.
+///
+/// The anchor is `://` (`memmem`). The scheme is the run of scheme bytes
+/// before it (at most 21 bytes, so the look-back is bounded); user name
+/// and password are single byte-class runs that must end at `:` and `@`.
+/// Neither run can cross the `/` of a later `://`, so the bytes looked at
+/// for all anchors together stay within a small multiple of the text.
+#[derive(Debug, Default)]
+pub struct UrlCredentialsFinder {
+    /// Last answer: start, end, position of its `://`.
+    cand: Option<(usize, usize, usize)>,
+    /// Every `://` before this has been looked at.
+    from: usize,
+    done: bool,
+}
+
+impl UrlCredentialsFinder {
+    /// The leftmost candidate starting at or after `pos`.
+    pub fn next(&mut self, hay: &[u8], pos: usize, work: &mut u64) -> Option<(usize, usize)> {
+        if let Some((s, e, c)) = self.cand {
+            if s >= pos {
+                return Some((s, e));
+            }
+            self.cand = None;
+            // The same `://` may still have a later start at or after `pos`;
+            // the end does not depend on the start.
+            if let Some(s) = scheme_start(hay, c, pos, work) {
+                self.cand = Some((s, e, c));
+                return Some((s, e));
+            }
+        }
+        if self.done {
+            return None;
+        }
+        // A scheme is at least two bytes: the anchor is at `pos + 2` or later.
+        let mut from = self.from.max(pos + 2);
+        while from < hay.len() {
+            let Some(off) = memchr::memmem::find(&hay[from..], b"://") else {
+                break;
+            };
+            let c = from + off;
+            from = c + 1;
+            self.from = from;
+            *work += 1;
+            let Some(s) = scheme_start(hay, c, pos, work) else {
+                continue;
+            };
+            if let Some(e) = credentials_end(hay, c + 3, work) {
+                self.cand = Some((s, e, c));
+                return Some((s, e));
+            }
+        }
+        self.from = hay.len();
+        self.done = true;
+        None
+    }
+}
+
+/// Leftmost start at or after `pos` of a scheme ending at the `://` at
+/// `c`: a letter at a word boundary followed by 1–20 scheme bytes.
+fn scheme_start(hay: &[u8], c: usize, pos: usize, work: &mut u64) -> Option<usize> {
+    let lo = pos.max(c.saturating_sub(21));
+    let mut i = c;
+    while i > lo && SCHEME[hay[i - 1] as usize] {
+        i -= 1;
+    }
+    *work += (c - i) as u64;
+    (i..c.saturating_sub(1))
+        .find(|&s| hay[s].is_ascii_alphabetic() && (s == 0 || !word(hay[s - 1])))
+}
+
+/// End (after the `@`) of `user:password@` starting at `p`.
+fn credentials_end(hay: &[u8], p: usize, work: &mut u64) -> Option<usize> {
+    let n = hay.len();
+    let mut u = p;
+    while u < n && u - p <= 128 && USER[hay[u] as usize] {
+        u += 1;
+    }
+    *work += (u - p + 1) as u64;
+    if u == p || u - p > 128 || hay.get(u) != Some(&b':') {
+        return None;
+    }
+    let p = u + 1;
+    let mut a = p;
+    while a < n && a - p <= 256 && PASS[hay[a] as usize] {
+        a += 1;
+    }
+    *work += (a - p + 1) as u64;
+    (a > p && a - p <= 256 && hay.get(a) == Some(&b'@')).then_some(a + 1)
+}
+
+/// Checks that a finder reports what its detector's regular expression
+/// would (shared with the number run finder's tests).
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::patterns::{Det, pattern};
     use regex_automata::Input;
     use regex_automata::meta::{self, Regex};
     use regex_automata::util::syntax;
 
-    fn regex(det: Det) -> Regex {
+    fn regex(det: Det, ocr: bool) -> Regex {
         Regex::builder()
             .syntax(syntax::Config::new().unicode(false).utf8(false))
             .configure(meta::Config::new().utf8_empty(false))
-            .build(&pattern(det, false))
+            .build(&pattern(det, ocr))
             .unwrap()
     }
 
@@ -581,15 +719,17 @@ mod tests {
         s
     }
 
-    /// Walks `text` like the scanner (leftmost match from `pos`, then a
-    /// random step ahead) and compares the finder with the regex.
-    fn compare(
+    /// Walks random texts made of `pieces` like the scanner (leftmost
+    /// match from `pos`, then a random step ahead) and compares the finder
+    /// with the detector's regex (`pattern(det, ocr)`).
+    pub(crate) fn compare(
         det: Det,
+        ocr: bool,
         pieces: &[&str],
         mut next: impl FnMut(&[u8], usize, &mut u64) -> Option<(usize, usize)>,
         reset: &mut dyn FnMut(),
     ) {
-        let re = regex(det);
+        let re = regex(det, ocr);
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let mut found = 0;
         for round in 0..3000 {
@@ -621,7 +761,16 @@ mod tests {
         assert!(DETECTORS.windows(2).all(|w| w[0] < w[1]));
         let rest: Vec<Det> = DETECTORS
             .into_iter()
-            .filter(|d| !matches!(d, Det::Email | Det::Assignment | Det::AwsSecret))
+            .filter(|d| {
+                !matches!(
+                    d,
+                    Det::Email
+                        | Det::Assignment
+                        | Det::AwsSecret
+                        | Det::UrlCredentials
+                        | Det::Number
+                )
+            })
             .collect();
         assert_eq!(rest, AUTOMATON);
     }
@@ -659,6 +808,7 @@ mod tests {
         let f = std::cell::RefCell::new(EmailFinder::default());
         compare(
             Det::Email,
+            false,
             &pieces,
             |h, p, w| f.borrow_mut().next(h, p, w),
             &mut || *f.borrow_mut() = EmailFinder::default(),
@@ -707,6 +857,7 @@ mod tests {
         let f = std::cell::RefCell::new(AssignmentFinder::default());
         compare(
             Det::Assignment,
+            false,
             &pieces,
             |h, p, w| f.borrow_mut().next(&kw, h, p, w),
             &mut || *f.borrow_mut() = AssignmentFinder::default(),
@@ -759,9 +910,64 @@ mod tests {
         let f = std::cell::RefCell::new(AwsSecretFinder::default());
         compare(
             Det::AwsSecret,
+            false,
             &pieces,
             |h, p, w| f.borrow_mut().next(h, p, w),
             &mut || *f.borrow_mut() = AwsSecretFinder::default(),
         );
+    }
+
+    #[test]
+    fn url_credentials_finder_matches_its_regex() {
+        let pieces = [
+            "https://",
+            "s3+ssh://",
+            "a://",
+            "://",
+            ":",
+            ":",
+            "@",
+            "user",
+            "p@ss",
+            "x",
+            "9",
+            ".",
+            "-",
+            "+",
+            "/",
+            " ",
+            "\n",
+            "\"",
+            "é",
+            "aaaaaaaaaaaaaaaaaaaaaaaa",
+            "admin:s3cr3t@db.example.com",
+        ];
+        let f = std::cell::RefCell::new(UrlCredentialsFinder::default());
+        compare(
+            Det::UrlCredentials,
+            false,
+            &pieces,
+            |h, p, w| f.borrow_mut().next(h, p, w),
+            &mut || *f.borrow_mut() = UrlCredentialsFinder::default(),
+        );
+    }
+
+    #[test]
+    fn url_credentials_true_and_false() {
+        let find = |t: &'static str| -> Option<&'static str> {
+            UrlCredentialsFinder::default()
+                .next(t.as_bytes(), 0, &mut 0)
+                .map(|(s, e)| &t[s..e])
+        };
+        assert_eq!(
+            find("db https://admin:s3cr3t@db.example.com:5432/x"),
+            Some("https://admin:s3cr3t@")
+        );
+        assert_eq!(find("redis+tls://u:p:w@h"), Some("redis+tls://u:p:w@"));
+        assert_eq!(find("https://example.com/a@b"), None);
+        assert_eq!(find("https://user@example.com"), None);
+        assert_eq!(find("x_https://u:p@h"), None);
+        assert_eq!(find("https://u:p w@h"), None);
+        assert_eq!(find("averyveryverylongschemename://u:p@h"), None);
     }
 }

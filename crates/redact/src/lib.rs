@@ -13,12 +13,14 @@
 //! # How it works
 //!
 //! Most detectors are regular expressions compiled into one multi-pattern
-//! automaton ([`patterns`]); e-mail addresses, `key = value` assignments
-//! and bare AWS secret keys, whose patterns would multiply the automaton's
-//! states, are found from anchors (`@`, the `:`/`=` operator, runs of 40
-//! key bytes) by linear-time code with the same results ([`anchors`]).
-//! Both run in a single left-to-right pass whose cost is linear in the
-//! input. Each candidate is then checked by a validator
+//! automaton ([`patterns`]); e-mail addresses, `key = value` assignments,
+//! bare AWS secret keys and credentials in URLs, whose patterns would
+//! multiply the automaton's states, are found from anchors (`@`, the
+//! `:`/`=` operator, runs of 40 key bytes, `://`) by linear-time code with
+//! the same results ([`anchors`]), and so are number runs (digits after a
+//! non-word byte, eight bytes at a time; [`numbers`]), which would
+//! otherwise stop the automaton at every number. All of them run in a
+//! single left-to-right pass whose cost is linear in the input. Each candidate is then checked by a validator
 //! ([`validate`]: Luhn and card prefixes, IBAN mod-97, SSN ranges, IP octet
 //! ranges, JWT header decoding, Shannon entropy …), by number grouping
 //! rules ([`numbers`]), by secret rules ([`secrets`]) or by the name lists

@@ -1,7 +1,10 @@
 //! Numbers: payment cards, US social security numbers and phone numbers.
 //!
-//! The automaton reports one *run*: digit groups separated by short runs of
-//! ` .-/()`, optionally led by `+` or `(`. This module splits the run into
+//! A [`RunFinder`] finds one *run* at a time: digit groups separated by
+//! short runs of ` .-/()`, optionally led by `+` or `(` (the `number`
+//! pattern in [`crate::patterns::pattern`]; the finder reports exactly its
+//! matches, without the combined automaton, which would otherwise stop at
+//! every number in a text). [`classify`] then splits the run into
 //! groups and looks, from each group on, for an SSN, then a card, then a
 //! phone number. Trying every start group keeps numbers that are glued to
 //! other numbers (`Ref 2024 4111 1111 1111 1111`) findable. The work per
@@ -402,6 +405,196 @@ fn phone_at(run: &Run<'_>, i: usize, context: &impl Fn(usize) -> bool) -> Option
     None
 }
 
+// ---------------------------------------------------------------------------
+// Finding runs
+
+/// Separator bytes inside a run: `[ .\-/()]`.
+fn sep(b: u8) -> bool {
+    matches!(b, b' ' | b'.' | b'-' | b'/' | b'(' | b')')
+}
+
+/// A digit after the first one of a run (`[0-9]`, or `[0-9OolI]` for OCR
+/// text).
+fn digit(b: u8, ocr: bool) -> bool {
+    b.is_ascii_digit() || (ocr && matches!(b, b'O' | b'o' | b'l' | b'I'))
+}
+
+/// ASCII word byte, as `\b` sees it.
+fn word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Longest run of `digit` bytes at `p`, at most `max`.
+fn digits_at(hay: &[u8], p: usize, max: usize, ocr: bool) -> usize {
+    let end = hay.len().min(p + max);
+    hay[p..end].iter().take_while(|&&b| digit(b, ocr)).count()
+}
+
+/// Finds number runs, the leftmost-first matches of
+///
+/// ```text
+/// (?:\+[ ]?\(?|\(|\b)(?:[0-9]D{6,40}(?:S{1,3}D{1,40}){0,47}|[0-9]D{0,40}(?:S{1,3}D{1,40}){1,47})
+/// ```
+///
+/// with `S = [ .\-/()]` and `D` the digits. Every repetition is greedy and
+/// the byte classes are disjoint, so the match is found without
+/// backtracking: the body starts at a digit after a non-word byte, takes
+/// as many digits as it may and then as many groups as follow; the start
+/// is the leftmost of the `+`, `+ `, `+(`, `+ (` or `(` before the body
+/// that lies at or after the scan position. Like the anchored finders in
+/// [`crate::anchors`], it keeps its last answer, so asking again from a
+/// position before that answer costs nothing.
+#[derive(Debug, Default)]
+pub struct RunFinder {
+    /// Last answer: start, start of its body, end of the body's first
+    /// digits, and the end once asked for ([`RunFinder::end`]).
+    cand: Option<(usize, usize, usize, Option<usize>)>,
+    done: bool,
+}
+
+impl RunFinder {
+    /// Start of the leftmost run starting at or after `pos`. Its end costs
+    /// up to the run's length and is only worked out when the run is the
+    /// scanner's next candidate ([`RunFinder::end`]); another detector
+    /// often wins at the same start (`1.2.3.4` is an address).
+    pub fn next(&mut self, hay: &[u8], pos: usize, ocr: bool, work: &mut u64) -> Option<usize> {
+        if let Some((s, q, e1, end)) = self.cand {
+            if s >= pos {
+                return Some(s);
+            }
+            self.cand = None;
+            if q >= pos {
+                let s = run_start(hay, q, pos);
+                self.cand = Some((s, q, e1, end));
+                return Some(s);
+            }
+        }
+        if self.done {
+            return None;
+        }
+        let mut q = pos;
+        while let Some(d) = next_body_start(hay, q) {
+            *work += (d - q + 1) as u64;
+            q = d;
+            if let Some(e1) = body_opens(hay, q, ocr, work) {
+                let s = run_start(hay, q, pos);
+                self.cand = Some((s, q, e1, None));
+                return Some(s);
+            }
+            q += 1;
+        }
+        *work += (hay.len() - q) as u64;
+        self.done = true;
+        None
+    }
+
+    /// End of the run last returned by [`RunFinder::next`].
+    pub fn end(&mut self, hay: &[u8], ocr: bool, work: &mut u64) -> Option<usize> {
+        let (s, _, e1, end) = self.cand.as_mut()?;
+        let e = *end.get_or_insert_with(|| body_end(hay, *e1, ocr));
+        *work += (e - *s) as u64;
+        Some(e)
+    }
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Per byte of `x`, the high bit set where `lo <= b <= hi` (`hi < 128`),
+/// without carries between bytes (bit-twiddling "hasbetween").
+#[inline]
+fn between(x: u64, lo: u8, hi: u8) -> u64 {
+    let low7 = x & (LO * 127);
+    (LO * (127 + u64::from(hi) + 1)).wrapping_sub(low7)
+        & !x
+        & (low7 + LO * (127 - (u64::from(lo) - 1)))
+        & HI
+}
+
+/// Per byte of `x`, the high bit set where the byte is a word byte
+/// (`[A-Za-z0-9_]`).
+#[inline]
+fn word_bytes(x: u64) -> u64 {
+    let underscore = {
+        let y = x ^ (LO * u64::from(b'_'));
+        !(((y & (LO * 127)) + LO * 127) | y) & HI
+    };
+    between(x, b'0', b'9') | between(x | (LO * 0x20), b'a', b'z') | underscore
+}
+
+/// Position of the first digit at or after `from` that follows a non-word
+/// byte (or starts the text): where a run body can start. Eight bytes at
+/// a time.
+fn next_body_start(hay: &[u8], from: usize) -> Option<usize> {
+    let n = hay.len();
+    let mut i = from;
+    // Whether the byte before `i` is a word byte, as the high bit of the
+    // lowest byte.
+    let mut carry = if i > 0 && word(hay[i - 1]) { 0x80 } else { 0 };
+    while i + 8 <= n {
+        let x = u64::from_le_bytes(hay[i..i + 8].try_into().expect("eight bytes"));
+        let w = word_bytes(x);
+        let starts = between(x, b'0', b'9') & !((w << 8) | carry);
+        if starts != 0 {
+            return Some(i + (starts.trailing_zeros() / 8) as usize);
+        }
+        carry = w >> 56;
+        i += 8;
+    }
+    (i..n).find(|&j| hay[j].is_ascii_digit() && (j == 0 || !word(hay[j - 1])))
+}
+
+/// Leftmost start at or after `pos` of a run whose body starts at `q`.
+fn run_start(hay: &[u8], q: usize, pos: usize) -> usize {
+    let before = |k: usize, what: &[u8]| q >= k && q - k >= pos && &hay[q - k..q] == what;
+    if before(3, b"+ (") {
+        q - 3
+    } else if before(2, b"+ ") || before(2, b"+(") {
+        q - 2
+    } else if before(1, b"+") || before(1, b"(") {
+        q - 1
+    } else {
+        q
+    }
+}
+
+/// If a run body starts with the digit at `q`: the end of its first
+/// digits. A body has at least seven digits there, or a group after them.
+fn body_opens(hay: &[u8], q: usize, ocr: bool, work: &mut u64) -> Option<usize> {
+    let first = digits_at(hay, q + 1, 40, ocr);
+    let e1 = q + 1 + first;
+    *work += first as u64 + 1;
+    (first >= 6 || group_at(hay, e1, ocr, work).is_some()).then_some(e1)
+}
+
+/// End of a run body whose first digits end at `e1`: as many groups as
+/// follow, at most `MAX_GROUPS - 1`.
+fn body_end(hay: &[u8], e1: usize, ocr: bool) -> usize {
+    let mut e = e1;
+    for _ in 0..MAX_GROUPS - 1 {
+        match group_at(hay, e, ocr, &mut 0) {
+            Some(next) => e = next,
+            None => break,
+        }
+    }
+    e
+}
+
+/// End of the group (`S{1,3}D{1,40}`) at `e`, if one follows.
+fn group_at(hay: &[u8], e: usize, ocr: bool, work: &mut u64) -> Option<usize> {
+    let s = hay[e..hay.len().min(e + 4)]
+        .iter()
+        .take_while(|&&b| sep(b))
+        .count();
+    *work += 1;
+    if s == 0 || s > 3 {
+        return None;
+    }
+    let d = digits_at(hay, e + s, 40, ocr);
+    *work += d as u64;
+    (d > 0).then_some(e + s + d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,5 +640,109 @@ mod tests {
         );
         assert_eq!(kind_of("2024-01-15"), None);
         assert_eq!(kind_of("1234567890"), None);
+    }
+
+    fn run(t: &str, ocr: bool) -> Option<&str> {
+        let mut f = RunFinder::default();
+        let s = f.next(t.as_bytes(), 0, ocr, &mut 0)?;
+        let e = f.end(t.as_bytes(), ocr, &mut 0)?;
+        Some(&t[s..e])
+    }
+
+    #[test]
+    fn run_finder_true_and_false() {
+        assert_eq!(
+            run("call +1 (415) 555-2671 now", false),
+            Some("+1 (415) 555-2671")
+        );
+        assert_eq!(
+            run("pay 4111 1111 1111 1111.", false),
+            Some("4111 1111 1111 1111")
+        );
+        assert_eq!(run("id (1234567)", false), Some("(1234567"));
+        assert_eq!(run("+ (12) 3", false), Some("+ (12) 3"));
+        assert_eq!(run("v1.2 at 1.2", false), Some("1.2"));
+        // Short numbers without a group, numbers inside words, groups
+        // after more than three separators.
+        assert_eq!(run("12345 x", false), None);
+        assert_eq!(run("abc1234567 x_123 4", false), None);
+        assert_eq!(run("12 -- 34", false), None);
+        // OCR look-alikes continue a run but never start one.
+        assert_eq!(
+            run("4111 1111 1111 111l", true),
+            Some("4111 1111 1111 111l")
+        );
+        assert_eq!(
+            run("4111 1111 1111 111l", false),
+            Some("4111 1111 1111 111")
+        );
+        assert_eq!(run("lO 12", true), None);
+    }
+
+    #[test]
+    fn body_starts_match_a_plain_loop() {
+        let text = "a1 _2 (3 x+4 é5 9z 10-11 \u{7f}6 Z7 z8 `9 [0 {1 /2 :3 @4 05";
+        let hay = text.as_bytes();
+        for from in 0..=hay.len() {
+            let want = (from..hay.len())
+                .find(|&j| hay[j].is_ascii_digit() && (j == 0 || !word(hay[j - 1])));
+            assert_eq!(next_body_start(hay, from), want, "from {from}");
+        }
+        let all: Vec<u8> = (0..=255u8).flat_map(|b| [b, b'1']).collect();
+        for from in 0..all.len() {
+            let want = (from..all.len())
+                .find(|&j| all[j].is_ascii_digit() && (j == 0 || !word(all[j - 1])));
+            assert_eq!(next_body_start(&all, from), want, "from {from}");
+        }
+    }
+
+    #[test]
+    fn run_finder_matches_its_regex() {
+        use crate::anchors::tests::compare;
+        use crate::patterns::Det;
+        let pieces = [
+            "1",
+            "12",
+            "123",
+            "1234",
+            "12345678",
+            "0",
+            " ",
+            " ",
+            "  ",
+            "   ",
+            ".",
+            "-",
+            "/",
+            "(",
+            ")",
+            "+",
+            "+ ",
+            "+(",
+            "a",
+            "_",
+            "O",
+            "o",
+            "l",
+            "I",
+            "x1",
+            "\n",
+            "é",
+            "1111111111111111111111111111111111111111111",
+        ];
+        for ocr in [false, true] {
+            let f = std::cell::RefCell::new(RunFinder::default());
+            compare(
+                Det::Number,
+                ocr,
+                &pieces,
+                |h, p, w| {
+                    let mut f = f.borrow_mut();
+                    let s = f.next(h, p, ocr, w)?;
+                    Some((s, f.end(h, ocr, w)?))
+                },
+                &mut || *f.borrow_mut() = RunFinder::default(),
+            );
+        }
     }
 }

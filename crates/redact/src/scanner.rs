@@ -4,8 +4,11 @@
 //!
 //! # The scan loop
 //!
-//! The automaton reports the leftmost candidate at or after the current
-//! position (ties broken by detector priority, see [`crate::patterns`]).
+//! The automaton, the anchored finders ([`crate::anchors`]) and the number
+//! run finder ([`crate::numbers::RunFinder`]) each keep their leftmost
+//! candidate at or after the current position; the leftmost of those is
+//! validated (ties broken by detector priority, see [`crate::patterns`]),
+//! exactly as if all patterns were one automaton.
 //! Its validator either accepts a range inside or around the candidate, or
 //! rejects it. The scan then continues after the accepted range, or, for a
 //! rejected candidate, after the candidate (name candidates continue at the
@@ -24,7 +27,9 @@ use regex_automata::Input;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 
-use crate::anchors::{AssignmentFinder, AssignmentKeywords, AwsSecretFinder, EmailFinder};
+use crate::anchors::{
+    AssignmentFinder, AssignmentKeywords, AwsSecretFinder, EmailFinder, UrlCredentialsFinder,
+};
 use crate::error::Error;
 use crate::gazetteer::Gazetteer;
 use crate::kind::{Kind, Span, summary};
@@ -197,6 +202,8 @@ impl Scanner {
         let mut email = EmailFinder::default();
         let mut assign = AssignmentFinder::default();
         let mut aws = AwsSecretFinder::default();
+        let mut url = UrlCredentialsFinder::default();
+        let mut runs = numbers::RunFinder::default();
         let mut work = 0u64;
         while pos < hay.len() {
             if !auto_done && auto.is_none_or(|(s, _, _)| s < pos) {
@@ -221,15 +228,25 @@ impl Scanner {
                     best = Some((s, e, det));
                 }
             };
+            offer(url.next(hay, pos, &mut work), Det::UrlCredentials);
             offer(
                 assign.next(&self.keywords, hay, pos, &mut work),
                 Det::Assignment,
             );
             offer(email.next(hay, pos, &mut work), Det::Email);
             offer(aws.next(hay, pos, &mut work), Det::AwsSecret);
-            let Some((ms, me, det)) = best else {
+            // A number run is offered by its start; its end is worked out
+            // only if it wins.
+            let run = runs.next(hay, pos, self.ocr, &mut work);
+            offer(run.map(|s| (s, s)), Det::Number);
+            let Some((ms, mut me, det)) = best else {
                 break;
             };
+            if det == Det::Number {
+                me = runs
+                    .end(hay, self.ocr, &mut work)
+                    .expect("a run was offered");
+            }
             stats.candidates += 1;
             stats.candidate_bytes += (me - ms) as u64;
             let verdict = self.validate(det, hay, ms, me);

@@ -48,6 +48,13 @@ pub fn adversarial_units() -> Vec<&'static str> {
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ",
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE",
         "12:30:",
+        // URL credentials and number runs, found without the automaton.
+        "a://a:a@",
+        "https://",
+        "x://u:",
+        "+ (1 ",
+        "(1) 2.",
+        "1.1.1.1 ",
     ]
 }
 
