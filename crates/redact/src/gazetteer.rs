@@ -1,12 +1,20 @@
 //! Built-in word lists (given names, family names, capitalised common
-//! words) and context keywords, compiled into Aho-Corasick automata.
+//! words) and context keywords.
+//!
+//! A word list is a hash table keyed by the ASCII-lower-cased word: a name
+//! candidate is looked up whole, so hashing a handful of bytes (lower-cased
+//! on the stack) beats walking an automaton. Context keywords, which are
+//! searched for anywhere in a window of text, are Aho-Corasick automata.
 //!
 //! The lists are small on purpose (a few hundred entries each) and live in
 //! `data/*.txt`, one entry per line, `#` for comments. An entry ending in
 //! `*` is *ambiguous*: it is also an ordinary English word ("Mark",
 //! "Brown"), so the name rules ask for stronger evidence before using it.
 
-use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::error::Error;
 
@@ -48,43 +56,40 @@ pub enum Hit {
 /// An exact-word dictionary (ASCII case-insensitive).
 #[derive(Clone, Debug)]
 pub struct WordList {
-    automaton: AhoCorasick,
-    ambiguous: Vec<bool>,
+    /// Lower-cased word → ambiguous.
+    words: HashMap<Box<[u8]>, bool, BuildHasherDefault<WordHasher>>,
+    /// Longest entry, in bytes: longer words are not looked up.
+    longest: usize,
 }
 
+/// Longest word lower-cased on the stack; longer ones are never in a list
+/// (the built-in entries are far shorter) or take a heap buffer.
+const STACK_WORD: usize = 32;
+
 impl WordList {
-    fn parse(text: &str, extra: &[String]) -> Result<WordList, Error> {
-        let mut words = Vec::new();
-        let mut ambiguous = Vec::new();
-        let lines = text
-            .lines()
-            .map(str::to_string)
-            .chain(extra.iter().cloned());
+    fn parse(text: &str, extra: &[String]) -> WordList {
+        let mut words = HashMap::default();
+        let mut longest = 0;
+        let lines = text.lines().chain(extra.iter().map(String::as_str));
         for line in lines {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            match line.strip_suffix('*') {
-                Some(word) => {
-                    words.push(word.to_string());
-                    ambiguous.push(true);
-                }
-                None => {
-                    words.push(line.to_string());
-                    ambiguous.push(false);
-                }
+            let (word, ambiguous) = match line.strip_suffix('*') {
+                Some(word) => (word, true),
+                None => (line, false),
+            };
+            if word.is_empty() {
+                continue; // a lone `*`: no word
             }
+            longest = longest.max(word.len());
+            // A word listed twice keeps its first entry.
+            words
+                .entry(word.as_bytes().to_ascii_lowercase().into_boxed_slice())
+                .or_insert(ambiguous);
         }
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .build(&words)?;
-        Ok(WordList {
-            automaton,
-            ambiguous,
-        })
+        WordList { words, longest }
     }
 
     /// Looks up a whole word; accented Latin letters also match their
@@ -97,23 +102,63 @@ impl WordList {
     }
 
     fn get_exact(&self, word: &[u8]) -> Option<Hit> {
-        let input = Input::new(word).anchored(Anchored::Yes);
-        let m = self.automaton.find(input)?;
-        if m.end() != word.len() {
+        if word.len() > self.longest {
             return None;
         }
-        // Duplicates (a name listed twice) resolve to the first entry; a
-        // strong entry anywhere wins over an ambiguous one.
-        Some(if self.ambiguous[m.pattern().as_usize()] {
-            Hit::Ambiguous
+        let mut buf = [0u8; STACK_WORD];
+        let heap;
+        let lower: &[u8] = if word.len() <= STACK_WORD {
+            let b = &mut buf[..word.len()];
+            b.copy_from_slice(word);
+            b.make_ascii_lowercase();
+            b
         } else {
-            Hit::Strong
+            heap = word.to_ascii_lowercase();
+            &heap
+        };
+        self.words.get(lower).map(|&ambiguous| {
+            if ambiguous {
+                Hit::Ambiguous
+            } else {
+                Hit::Strong
+            }
         })
     }
 
     /// True if the word is present (either strength).
     pub fn contains(&self, word: &[u8]) -> bool {
         self.get(word).is_some()
+    }
+}
+
+/// FxHash-style hasher for short byte strings: a multiply and a rotate per
+/// eight bytes. Word lists are built-in or configured, not attacker-chosen
+/// keys, and a colliding lookup only costs time proportional to the
+/// colliding entries.
+#[derive(Default)]
+pub struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes(c.try_into().expect("eight bytes"));
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        let v = u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59);
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -174,9 +219,9 @@ impl Gazetteer {
     /// Builds the built-in lists, plus caller-supplied extra names.
     pub fn new(extra_first: &[String], extra_surnames: &[String]) -> Result<Gazetteer, Error> {
         Ok(Gazetteer {
-            first_names: WordList::parse(FIRST_NAMES, extra_first)?,
-            surnames: WordList::parse(SURNAMES, extra_surnames)?,
-            stopwords: WordList::parse(STOPWORDS, &[])?,
+            first_names: WordList::parse(FIRST_NAMES, extra_first),
+            surnames: WordList::parse(SURNAMES, extra_surnames),
+            stopwords: WordList::parse(STOPWORDS, &[]),
             phone_context: Keywords::new(PHONE_CONTEXT)?,
             aws_context: Keywords::new(AWS_CONTEXT)?,
         })
