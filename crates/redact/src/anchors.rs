@@ -202,6 +202,36 @@ const KEYWORDS: &[&str] = &[
     "cookie",
 ];
 
+/// Letter pairs of which every keyword holds at least one (case-insensitive;
+/// checked by a test): a key with none of them holds no keyword, which
+/// most keys (`level`, `time`, `user_id`) show before the keyword automaton
+/// is run.
+const KEYWORD_PAIRS: &[&[u8; 2]] = &[
+    b"sw", b"ph", b"pw", b"cr", b"ok", b"pi", b"cc", b"iv", b"au", b"ss",
+];
+
+/// For each lower-case first letter, the second letters of
+/// [`KEYWORD_PAIRS`] as a bit mask (bit `c - b'a'`).
+static PAIR_MASKS: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < KEYWORD_PAIRS.len() {
+        let [a, b] = *KEYWORD_PAIRS[i];
+        t[a as usize] |= 1 << (b - b'a');
+        i += 1;
+    }
+    t
+};
+
+/// Whether `key` may hold a keyword: one of [`KEYWORD_PAIRS`] occurs in it.
+fn may_hold_keyword(key: &[u8]) -> bool {
+    key.windows(2).any(|w| {
+        let b = w[1].to_ascii_lowercase();
+        b.is_ascii_lowercase()
+            && PAIR_MASKS[w[0].to_ascii_lowercase() as usize] & (1 << (b - b'a')) != 0
+    })
+}
+
 /// Most key bytes before the keyword, and after it.
 const KEY_BEFORE: usize = 40;
 const KEY_AFTER: usize = 30;
@@ -351,8 +381,8 @@ fn key_start(
         i -= 1;
     }
     *work += 2 * (r - i) as u64;
-    if r - i < 3 {
-        return None; // shorter than any keyword
+    if r - i < 3 || !may_hold_keyword(&hay[i..r]) {
+        return None; // shorter than any keyword, or none in it
     }
     // For each keyword that ends close enough to `r`, the leftmost
     // boundary at most 40 bytes before it; the smallest of those wins.
@@ -862,6 +892,16 @@ pub(crate) mod tests {
             |h, p, w| f.borrow_mut().next(&kw, h, p, w),
             &mut || *f.borrow_mut() = AssignmentFinder::default(),
         );
+    }
+
+    #[test]
+    fn every_keyword_holds_a_filter_pair() {
+        for k in KEYWORDS {
+            assert!(may_hold_keyword(k.as_bytes()), "{k}");
+            assert!(may_hold_keyword(k.to_ascii_uppercase().as_bytes()), "{k}");
+        }
+        assert!(!may_hold_keyword(b"user_id"));
+        assert!(!may_hold_keyword(b"LEVEL"));
     }
 
     #[test]
