@@ -14,7 +14,9 @@
 //! - [`KnownValues`]: values typed-text redaction replaced; their
 //!   fragments on screen (a value half typed, or misread) are filled too.
 //! - [`lines::join`]: words back into lines of text, with each word's byte
-//!   range, so a detection maps back to the boxes it touches.
+//!   range, so a detection maps back to the boxes it touches;
+//!   [`misreads::variant`]: a second text for the scanner with the breaks
+//!   and misreads OCR puts inside values undone.
 //!
 //! [`Frame::changed`]: tracewell_model::Frame::changed
 //!
@@ -77,6 +79,7 @@ pub mod error;
 pub mod ffi;
 pub mod known;
 pub mod lines;
+pub mod misreads;
 pub mod redactor;
 pub mod regions;
 

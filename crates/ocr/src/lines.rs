@@ -54,19 +54,47 @@ impl Joined {
         self.ranges[lo..=hi].iter().map(|&(_, _, i)| i).collect()
     }
 
-    /// Whether word positions `p` and `p + 1` (in `ranges`) are on one line.
+    /// Whether word positions `p` and `p + 1` (in `ranges`) are on one line
+    /// (a space between them, or nothing in a [`Joined::glued`] text).
     pub fn same_line(&self, p: usize) -> bool {
-        &self.text[self.ranges[p].1..self.ranges[p + 1].0] == " "
+        matches!(&self.text[self.ranges[p].1..self.ranges[p + 1].0], " " | "")
     }
 
     /// Whether word positions `p` and `p + 1` are on one line with a
     /// joining character at the break between them.
     fn tied(&self, p: usize) -> bool {
-        let (_, end, _) = self.ranges[p];
-        let (next, _, _) = self.ranges[p + 1];
-        let between = &self.text[end..next];
-        debug_assert_eq!(between == " ", self.same_line(p));
-        between == " " && (self.text[..end].ends_with(JOINERS) || self.text[next..].starts_with(LEADING_JOINERS))
+        let (start, end, _) = self.ranges[p];
+        let (next, next_end, _) = self.ranges[p + 1];
+        // `key = value`: an `=` standing alone separates.
+        let lone_equals = |w: &str| w.bytes().all(|b| b == b'=');
+        self.same_line(p)
+            && !lone_equals(&self.text[start..end])
+            && !lone_equals(&self.text[next..next_end])
+            && (self.text[..end].ends_with(JOINERS) || self.text[next..].starts_with(LEADING_JOINERS))
+    }
+
+    /// The same words with the space dropped wherever a joining character
+    /// (any of them, `-` and `+` too) ends the word before or starts the
+    /// word after: what OCR split at such a character is often one word
+    /// on screen (`glpat-` `3RZJ…`).
+    pub fn glued(&self) -> Joined {
+        let mut out = Joined { text: String::with_capacity(self.text.len()), ranges: Vec::with_capacity(self.ranges.len()) };
+        let mut from = 0;
+        for (p, &(start, end, index)) in self.ranges.iter().enumerate() {
+            let between = &self.text[from..start];
+            let glue = p > 0
+                && between == " "
+                && (self.text[..from].ends_with(JOINERS) || self.text[start..].starts_with(JOINERS));
+            if !glue {
+                out.text.push_str(between);
+            }
+            let at = out.text.len();
+            out.text.push_str(&self.text[start..end]);
+            out.ranges.push((at, out.text.len(), index));
+            from = end;
+        }
+        out.text.push_str(&self.text[from..]);
+        out
     }
 }
 
@@ -156,9 +184,29 @@ mod tests {
         assert_eq!(j.text, "mail alice. johnson@example.com ok\n-x");
         let start = j.text.find("johnson").unwrap();
         assert_eq!(j.words_of_span(start, start + 19), vec![1, 2]);
+        // An `=` standing alone separates a key from its value.
+        let j = join(&[w("key", 0, 0, 30, 16), w("=", 40, 0, 10, 16), w("v@x.io", 60, 0, 60, 16)]);
+        assert_eq!(j.words_of_span(6, 12), vec![2]);
+        let j = join(&words);
         // A tie does not cross lines.
         let ok = j.text.find("ok").unwrap();
         assert_eq!(j.words_of_span(ok, ok + 2), vec![3]);
+    }
+
+    #[test]
+    fn glued_text_drops_the_spaces_at_joining_characters_only() {
+        let words = vec![
+            w("key=glpat-", 0, 0, 100, 16),
+            w("3RZJ", 110, 0, 40, 16),
+            w("ok", 160, 0, 20, 16),
+            w("-", 190, 0, 10, 16),
+            w("x", 0, 30, 10, 16),
+        ];
+        let g = join(&words).glued();
+        assert_eq!(g.text, "key=glpat-3RZJ ok-\nx");
+        assert_eq!(g.ranges, vec![(0, 10, 0), (10, 14, 1), (15, 17, 2), (17, 18, 3), (19, 20, 4)]);
+        assert_eq!(g.words_of_span(2, 12), vec![0, 1]);
+        assert!(g.same_line(0) && g.same_line(1) && !g.same_line(3));
     }
 
     #[test]
