@@ -2,17 +2,14 @@
 //! words) and context keywords.
 //!
 //! A word list is a hash table keyed by the ASCII-lower-cased word: a name
-//! candidate is looked up whole, so hashing a handful of bytes (lower-cased
-//! on the stack) beats walking an automaton. Context keywords, which are
+//! candidate is looked up whole, so hashing a handful of bytes beats
+//! walking an automaton. Context keywords, which are
 //! searched for anywhere in a window of text, are Aho-Corasick automata.
 //!
 //! The lists are small on purpose (a few hundred entries each) and live in
 //! `data/*.txt`, one entry per line, `#` for comments. An entry ending in
 //! `*` is *ambiguous*: it is also an ordinary English word ("Mark",
 //! "Brown"), so the name rules ask for stronger evidence before using it.
-
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -53,23 +50,30 @@ pub enum Hit {
     Ambiguous,
 }
 
-/// An exact-word dictionary (ASCII case-insensitive).
+/// An exact-word dictionary (ASCII case-insensitive): an open-addressing
+/// hash table of the lower-cased entries, probed with a hash of the word
+/// lower-cased on the fly, so a lookup neither copies nor allocates.
 #[derive(Clone, Debug)]
 pub struct WordList {
-    /// Lower-cased word → ambiguous.
-    words: HashMap<Box<[u8]>, bool, BuildHasherDefault<WordHasher>>,
+    /// Power-of-two sized; `None` is an empty slot. Entry: lower-cased
+    /// word, ambiguous.
+    slots: Vec<Option<(Box<[u8]>, bool)>>,
     /// Longest entry, in bytes: longer words are not looked up.
     longest: usize,
 }
 
-/// Longest word lower-cased on the stack; longer ones are never in a list
-/// (the built-in entries are far shorter) or take a heap buffer.
-const STACK_WORD: usize = 32;
+/// Hash of `word` with ASCII letters lower-cased (FxHash-style: a rotate,
+/// xor and multiply per byte). Word lists are built-in or configured, not
+/// attacker-chosen, and a collision only lengthens one probe sequence.
+fn word_hash(word: &[u8]) -> u64 {
+    word.iter().fold(word.len() as u64, |h, &b| {
+        (h.rotate_left(5) ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x517c_c1b7_2722_0a95)
+    })
+}
 
 impl WordList {
     fn parse(text: &str, extra: &[String]) -> WordList {
-        let mut words = HashMap::default();
-        let mut longest = 0;
+        let mut entries: Vec<(Box<[u8]>, bool)> = Vec::new();
         let lines = text.lines().chain(extra.iter().map(String::as_str));
         for line in lines {
             let line = line.trim();
@@ -80,16 +84,38 @@ impl WordList {
                 Some(word) => (word, true),
                 None => (line, false),
             };
-            if word.is_empty() {
-                continue; // a lone `*`: no word
+            if !word.is_empty() {
+                entries.push((
+                    word.as_bytes().to_ascii_lowercase().into_boxed_slice(),
+                    ambiguous,
+                ));
             }
-            longest = longest.max(word.len());
-            // A word listed twice keeps its first entry.
-            words
-                .entry(word.as_bytes().to_ascii_lowercase().into_boxed_slice())
-                .or_insert(ambiguous);
         }
-        WordList { words, longest }
+        // At most half full, so probe sequences stay short.
+        let size = (2 * entries.len()).next_power_of_two().max(16);
+        let mut list = WordList {
+            slots: vec![None; size],
+            longest: entries.iter().map(|e| e.0.len()).max().unwrap_or(0),
+        };
+        for (word, ambiguous) in entries {
+            let mut i = list.home(&word);
+            loop {
+                match &list.slots[i] {
+                    // A word listed twice keeps its first entry.
+                    Some((w, _)) if *w == word => break,
+                    Some(_) => i = (i + 1) & (size - 1),
+                    None => {
+                        list.slots[i] = Some((word, ambiguous));
+                        break;
+                    }
+                }
+            }
+        }
+        list
+    }
+
+    fn home(&self, word: &[u8]) -> usize {
+        (word_hash(word) >> 32) as usize & (self.slots.len() - 1)
     }
 
     /// Looks up a whole word; accented Latin letters also match their
@@ -102,63 +128,27 @@ impl WordList {
     }
 
     fn get_exact(&self, word: &[u8]) -> Option<Hit> {
-        if word.len() > self.longest {
+        if word.len() > self.longest || word.is_empty() {
             return None;
         }
-        let mut buf = [0u8; STACK_WORD];
-        let heap;
-        let lower: &[u8] = if word.len() <= STACK_WORD {
-            let b = &mut buf[..word.len()];
-            b.copy_from_slice(word);
-            b.make_ascii_lowercase();
-            b
-        } else {
-            heap = word.to_ascii_lowercase();
-            &heap
-        };
-        self.words.get(lower).map(|&ambiguous| {
-            if ambiguous {
-                Hit::Ambiguous
-            } else {
-                Hit::Strong
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(word);
+        loop {
+            let (w, ambiguous) = self.slots[i].as_ref()?;
+            if w.eq_ignore_ascii_case(word) {
+                return Some(if *ambiguous {
+                    Hit::Ambiguous
+                } else {
+                    Hit::Strong
+                });
             }
-        })
+            i = (i + 1) & mask;
+        }
     }
 
     /// True if the word is present (either strength).
     pub fn contains(&self, word: &[u8]) -> bool {
         self.get(word).is_some()
-    }
-}
-
-/// FxHash-style hasher for short byte strings: a multiply and a rotate per
-/// eight bytes. Word lists are built-in or configured, not attacker-chosen
-/// keys, and a colliding lookup only costs time proportional to the
-/// colliding entries.
-#[derive(Default)]
-pub struct WordHasher(u64);
-
-impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let v = u64::from_le_bytes(c.try_into().expect("eight bytes"));
-            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
-        }
-        let mut tail = [0u8; 8];
-        let rest = chunks.remainder();
-        tail[..rest.len()].copy_from_slice(rest);
-        let v = u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59);
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 
@@ -246,5 +236,21 @@ mod tests {
         assert!(g.stopwords.contains(b"Report"));
         assert!(g.phone_context.any_in(b"Call me at "));
         assert!(!g.phone_context.any_in(b"Order id "));
+    }
+
+    #[test]
+    fn extra_names_and_duplicates() {
+        let g =
+            Gazetteer::new(&["Zephyrine".into(), "Quill*".into()], &["Xylander".into()]).unwrap();
+        assert_eq!(g.first_names.get(b"zephyrine"), Some(Hit::Strong));
+        assert_eq!(g.first_names.get(b"QUILL"), Some(Hit::Ambiguous));
+        assert_eq!(g.surnames.get(b"Xylander"), Some(Hit::Strong));
+        assert_eq!(g.surnames.get(b"Xylanders"), None);
+        assert_eq!(g.first_names.get(b""), None);
+        // Listed twice: still found, once.
+        assert_eq!(g.first_names.get(b"Austin"), Some(Hit::Strong));
+        let list = WordList::parse("Ann\nann*\n# comment\n\n*\n", &[]);
+        assert_eq!(list.get(b"ANN"), Some(Hit::Strong));
+        assert_eq!(list.slots.iter().flatten().count(), 1);
     }
 }
