@@ -190,6 +190,23 @@ impl Ocr {
     /// Reads the words in `region` of a `width`×`height` image. The region
     /// is clipped to the image; boxes come back in image coordinates.
     pub fn words(&self, pixels: Pixels<'_>, width: u32, height: u32, region: Rect) -> Result<Vec<Word>, Error> {
+        self.words_hiding(pixels, width, height, region, &[], None)
+    }
+
+    /// [`Ocr::words`] with the parts `hidden` of the region painted over
+    /// before reading (in the region's most common shade: its background),
+    /// as if they were empty; words centred there are dropped. A region
+    /// that is one flat shade once painted is not read at all. `mode`, when
+    /// given, replaces the engine's page segmentation for this call.
+    pub fn words_hiding(
+        &self,
+        pixels: Pixels<'_>,
+        width: u32,
+        height: u32,
+        region: Rect,
+        hidden: &[Rect],
+        mode: Option<PageSegMode>,
+    ) -> Result<Vec<Word>, Error> {
         let (data, bpp) = match pixels {
             Pixels::Bgrx(d) => (d, 4usize),
             Pixels::Gray(d) => (d, 1usize),
@@ -209,6 +226,16 @@ impl Ocr {
             return Ok(Vec::new());
         }
         let mut gray = crop_gray(data, bpp, width, r);
+        let hidden: Vec<Rect> = hidden.iter().filter_map(|h| h.intersect(&r)).collect();
+        let Some(background) = paint_over(&mut gray, r, &hidden) else {
+            return Ok(Vec::new());
+        };
+        // Light text on a dark background is read the right way round at
+        // once, not first as it is and again inverted (the engine's own
+        // inversion, per line, costs a second recognition).
+        if background < 128 {
+            gray.iter_mut().for_each(|g| *g = !*g);
+        }
         let scale = self.options.scale.clamp(1, 2);
         let (gw, gh) = (r.width * scale, r.height * scale);
         if scale == 2 {
@@ -221,12 +248,20 @@ impl Ocr {
         unsafe {
             (api.TessBaseAPISetImage)(h, gray.as_ptr(), gw as c_int, gh as c_int, 1, gw as c_int);
             (api.TessBaseAPISetSourceResolution)(h, self.options.dpi as c_int);
-            if (api.TessBaseAPIRecognize)(h, ptr::null_mut()) != 0 {
+            let mode = mode.unwrap_or(self.options.page_seg_mode);
+            (api.TessBaseAPISetPageSegMode)(h, mode as c_int);
+            let rc = (api.TessBaseAPIRecognize)(h, ptr::null_mut());
+            (api.TessBaseAPISetPageSegMode)(h, self.options.page_seg_mode as c_int);
+            if rc != 0 {
                 (api.TessBaseAPIClear)(h);
                 return Err(failed());
             }
         }
-        let words = self.collect_words(r, scale as i32);
+        let mut words = self.collect_words(r, scale as i32);
+        words.retain(|w| {
+            let (cx, cy) = (w.rect.x + (w.rect.width / 2) as i32, w.rect.y + (w.rect.height / 2) as i32);
+            !hidden.iter().any(|h| h.contains(cx, cy))
+        });
         // SAFETY: live handle; frees the image and results.
         unsafe { (api.TessBaseAPIClear)(h) };
         Ok(words)
@@ -287,6 +322,35 @@ fn crop_gray(data: &[u8], bpp: usize, width: u32, r: Rect) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Paints the rectangles `hidden` (inside `r`) of the crop `gray` of `r`
+/// with the most common shade of the rest (its background), and returns
+/// that shade; `None` when the rest is all that one shade (nothing to
+/// read).
+fn paint_over(gray: &mut [u8], r: Rect, hidden: &[Rect]) -> Option<u8> {
+    let w = r.width as usize;
+    let mut mask = vec![false; if hidden.is_empty() { 0 } else { gray.len() }];
+    for h in hidden {
+        let (x0, y0) = ((h.x - r.x) as usize, (h.y - r.y) as usize);
+        for row in mask[y0 * w..(y0 + h.height as usize) * w].chunks_exact_mut(w) {
+            row[x0..x0 + h.width as usize].fill(true);
+        }
+    }
+    let mut histogram = [0u32; 256];
+    if mask.is_empty() {
+        gray.iter().for_each(|&g| histogram[g as usize] += 1);
+    } else {
+        gray.iter().zip(&mask).filter(|(_, m)| !**m).for_each(|(&g, _)| histogram[g as usize] += 1);
+    }
+    let background = (0..256).max_by_key(|&v| histogram[v]).unwrap_or(0);
+    if histogram[background] as usize == gray.len() - mask.iter().filter(|m| **m).count() {
+        return None;
+    }
+    for (g, _) in gray.iter_mut().zip(&mask).filter(|(_, m)| **m) {
+        *g = background as u8;
+    }
+    Some(background as u8)
 }
 
 /// Doubles a gray image in both directions, interpolating between

@@ -68,6 +68,15 @@
 //! - Global Otsu is both the fastest and the only binarisation that kept
 //!   every value's ink covered; enlarging costs 50% more and reads worse.
 //!
+//! Those figures are for one read of the whole frame. The redactor reads
+//! a frame that carries its window stack window by window ([`regions`]),
+//! and a window's part as one block (`--psm 6`): on the export's five
+//! screens (`bench-baseline/RESULTS.md`) that took the missed PII boxes
+//! from 24 of 286 to 2 together with [`misreads`], where `--psm 3` per
+//! window split table columns and words at them (`Mari a Gonzalez`). An
+//! area whose most common shade is dark is inverted before reading:
+//! the engine's own inversion reads each light-on-dark line twice.
+//!
 //! Whole-frame OCR is slow: about 1.5 CPU-s for a dense 1920×1080 screen,
 //! nearly all of it LSTM recognition (~3 ms a word), which no setting above
 //! moves much. What makes pixel redaction affordable is reading only what

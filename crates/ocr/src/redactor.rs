@@ -1,14 +1,16 @@
 //! [`PixelRedactor`]: fills the boxes of words that are PII or secrets,
-//! reading again only what changed since the previous frame.
+//! reading again only what changed since the previous frame, window by
+//! window.
 
 use std::collections::BTreeMap;
 
 use tracewell_model::{Frame, Rect};
 use tracewell_redact::{Kind, Scanner, summary};
 
-use crate::engine::{Ocr, Pixels, Word};
+use crate::engine::{Ocr, PageSegMode, Pixels, Word};
 use crate::known::KnownValues;
-use crate::{Error, lines, regions};
+use crate::regions::Area;
+use crate::{Error, lines, misreads, regions};
 
 /// Horizontal margin around a changed region: catches a word that grew by
 /// a character typed right against it.
@@ -42,7 +44,8 @@ pub struct PixelReport {
     /// Number of boxes filled: words, and the gaps between filled
     /// neighbours on a line.
     pub boxes_filled: u32,
-    /// Pixels handed to OCR for this frame.
+    /// Pixels handed to OCR for this frame (not counting those painted
+    /// over because another window covers them).
     pub ocr_area: u64,
     /// Regions handed to OCR for this frame (a region that grew to take in
     /// a word cut at its edge counts again).
@@ -60,8 +63,15 @@ pub struct PixelReport {
 /// the cached words that meet `frame.changed` (grown by a margin, and then
 /// by the boxes of the dropped words, so a word cut by a tile edge is read
 /// again whole), reads those regions, and scans the text of all words,
-/// joined line by line, with [`Scanner::builtin_ocr`]. Every word a
-/// detection touches, even in part, is filled solid with a padding.
+/// joined line by line, with [`Scanner::builtin_ocr`] (twice: as read,
+/// and with OCR's breaks and misreads inside values undone, see
+/// [`misreads`]). Every word a detection touches, even in part, is filled
+/// solid with a padding.
+///
+/// Regions are read window by window along `frame.stack` (see
+/// [`regions`]), each window's part as one block of text, light-on-dark
+/// parts inverted first; a frame without a stack is read region by
+/// region.
 ///
 /// The caller must pass every frame of the recording, in order, with
 /// `changed` relative to the frame before; after skipping a frame, or when
@@ -87,6 +97,12 @@ impl PixelRedactor {
     /// The engine.
     pub fn ocr(&self) -> &Ocr {
         &self.ocr
+    }
+
+    /// The words of the last frame redacted, as read (before filling).
+    /// Recognised text: for tests and diagnostics, never for logs.
+    pub fn words(&self) -> &[Word] {
+        &self.cache
     }
 
     /// Fills the PII in `frame.bgrx`. On error nothing is filled and the
@@ -130,7 +146,7 @@ impl PixelRedactor {
         } else {
             let grown: Vec<Rect> =
                 frame.changed.iter().filter_map(|r| regions::expand(*r, MARGIN_X, MARGIN_Y, bounds)).collect();
-            absorb_cached_words(regions::merge(grown), &cache, bounds)
+            absorb_cached_words(regions::merge(grown), &cache, bounds, |_| true)
         };
         let area: u64 = todo.iter().map(Rect::area).sum();
         if area as f64 > FULL_FRACTION * bounds.area() as f64 {
@@ -138,52 +154,70 @@ impl PixelRedactor {
         }
         report.full_ocr = todo == [bounds];
         cache.retain(|word| !todo.iter().any(|r| regions::overlaps(r, &word.rect)));
+        // Each window's part of a region is read on its own (see
+        // `regions`): layout analysis over several windows cuts lines up.
+        let mut todo: Vec<Area> = todo.into_iter().flat_map(|r| regions::by_window(r, &frame.stack, bounds)).collect();
         let pixels = Pixels::Bgrx(&frame.bgrx);
-        let mut done: Vec<Rect> = Vec::new();
-        while let Some(mut region) = todo.pop() {
-            let mut found = self.ocr.words(pixels, w, h, region)?;
-            report.ocr_area += region.area();
+        let mut done: Vec<Area> = Vec::new();
+        while let Some(mut area) = todo.pop() {
+            let mut found = self.ocr.words_hiding(pixels, w, h, area.rect, &area.hidden(), mode_for(&area))?;
+            report.ocr_area += area.visible_area();
             report.ocr_calls += 1;
-            // A word touching a side that is not the frame's may go on
-            // outside: grow that side and read again.
+            // A word touching a side that is not its window's (or the
+            // frame's) may go on outside: grow that side and read again.
             for _ in 0..EDGE_ROUNDS {
-                let grown = grow_at_cut_words(region, &found, bounds);
-                if grown == region {
+                let grown = grow_at_cut_words(area.rect, &found, area.limit);
+                if grown == area.rect {
                     break;
                 }
-                // The grown part may hold cached words: read them again too.
-                let absorbed = absorb_cached_words(vec![grown], &cache, bounds);
-                region = absorbed[0];
-                cache.retain(|word| !regions::overlaps(&region, &word.rect));
-                found = self.ocr.words(pixels, w, h, region)?;
-                report.ocr_area += region.area();
+                // The grown part may hold cached words of this window: read
+                // them again too.
+                let absorbed = absorb_cached_words(vec![grown], &cache, area.limit, |word| !area.hides(&word.rect))[0];
+                cache.retain(|word| !(regions::overlaps(&absorbed, &word.rect) && !area.hides(&word.rect)));
+                area.rect = absorbed;
+                found = self.ocr.words_hiding(pixels, w, h, area.rect, &area.hidden(), mode_for(&area))?;
+                report.ocr_area += area.visible_area();
                 report.ocr_calls += 1;
             }
-            // Regions read earlier that this one now covers lose their words
-            // there (read twice otherwise).
+            // Areas read earlier that this one now overlaps lose their words
+            // there (read twice otherwise), unless another window shows
+            // them.
             for d in &done {
-                if regions::overlaps(d, &region) {
-                    cache.retain(|word| !(regions::overlaps(&region, &word.rect) && regions::overlaps(d, &word.rect)));
+                if regions::overlaps(&d.rect, &area.rect) {
+                    cache.retain(|word| {
+                        !(regions::overlaps(&area.rect, &word.rect)
+                            && regions::overlaps(&d.rect, &word.rect)
+                            && !area.hides(&word.rect))
+                    });
                 }
             }
-            done.push(region);
+            done.push(area);
             cache.extend(found);
         }
         Ok((cache, report))
     }
 }
 
-/// Grows regions to hold every cached word they meet, with the margins
-/// around it (so the word read again does not touch the region's edge),
-/// merging regions as they come to overlap, until nothing changes.
-fn absorb_cached_words(mut rects: Vec<Rect>, cache: &[Word], bounds: Rect) -> Vec<Rect> {
+/// How an area is segmented: a window's part as one block of text (one
+/// application's text, in lines; full layout analysis there splits table
+/// columns and words at them), the desktop and stack-less frames with
+/// the engine's own mode.
+fn mode_for(area: &Area) -> Option<PageSegMode> {
+    area.window.then_some(PageSegMode::SingleBlock)
+}
+
+/// Grows regions to hold every cached word they meet (of those `keep`
+/// accepts), with the margins around it (so the word read again does not
+/// touch the region's edge), merging regions as they come to overlap,
+/// until nothing changes. Regions stay inside `bounds`.
+fn absorb_cached_words(mut rects: Vec<Rect>, cache: &[Word], bounds: Rect, keep: impl Fn(&Word) -> bool) -> Vec<Rect> {
     loop {
         let mut changed = false;
         for r in rects.iter_mut() {
             for word in cache {
-                if regions::overlaps(r, &word.rect) {
+                if regions::overlaps(r, &word.rect) && keep(word) {
                     let grown = regions::expand(word.rect, MARGIN_X, MARGIN_Y, bounds).unwrap_or(word.rect);
-                    let u = regions::union(*r, grown);
+                    let u = regions::union(*r, grown).intersect(&bounds).unwrap_or(*r);
                     if u != *r {
                         *r = u;
                         changed = true;
@@ -199,23 +233,24 @@ fn absorb_cached_words(mut rects: Vec<Rect>, cache: &[Word], bounds: Rect) -> Ve
     }
 }
 
-/// `region` grown sideways where a word read in it touches its left or
-/// right edge (and the edge is not the frame's).
-fn grow_at_cut_words(region: Rect, words: &[Word], bounds: Rect) -> Rect {
+/// `region` grown sideways, inside `limit`, where a word read in it
+/// touches its left or right edge (and the edge is not the limit's).
+fn grow_at_cut_words(region: Rect, words: &[Word], limit: Rect) -> Rect {
     let left = region.x;
     let right = region.x + region.width as i32;
+    let (min_x, max_x) = (limit.x, limit.x + limit.width as i32);
     let mut grow_left = false;
     let mut grow_right = false;
     for word in words {
-        if word.rect.x <= left + 1 && left > 0 {
+        if word.rect.x <= left + 1 && left > min_x {
             grow_left = true;
         }
-        if word.rect.x + word.rect.width as i32 >= right - 1 && right < bounds.width as i32 {
+        if word.rect.x + word.rect.width as i32 >= right - 1 && right < max_x {
             grow_right = true;
         }
     }
-    let x0 = if grow_left { (left - EDGE_GROWTH as i32).max(0) } else { left };
-    let x1 = if grow_right { (right + EDGE_GROWTH as i32).min(bounds.width as i32) } else { right };
+    let x0 = if grow_left { (left - EDGE_GROWTH as i32).max(min_x) } else { left };
+    let x1 = if grow_right { (right + EDGE_GROWTH as i32).min(max_x) } else { right };
     Rect::new(x0, region.y, (x1 - x0) as u32, region.height)
 }
 
@@ -229,6 +264,20 @@ fn fill(frame: &mut Frame, words: &[Word], known: &KnownValues, mut report: Pixe
     for span in &spans {
         for i in joined.words_of_span(span.start, span.end) {
             kind_of[i].get_or_insert(span.kind);
+        }
+    }
+    // The same words with OCR's breaks and misreads inside values undone
+    // (see `misreads`): what it finds besides is filled too, and a value
+    // counts when it adds a word.
+    let second = misreads::variant(&joined);
+    for span in Scanner::builtin_ocr().find(&second.text) {
+        let mut new = false;
+        for i in second.words_of_span(span.start, span.end) {
+            new |= kind_of[i].is_none();
+            kind_of[i].get_or_insert(span.kind);
+        }
+        if new {
+            *report.counts.entry(span.kind.name().to_string()).or_default() += 1;
         }
     }
     // OCR misreads break the scanner's patterns inside keys and tokens
@@ -263,7 +312,9 @@ fn fill(frame: &mut Frame, words: &[Word], known: &KnownValues, mut report: Pixe
     }
     // Bridge the gap between two filled neighbours on a line: OCR drops
     // punctuation inside values (the `.` of `alice.johnson@…`), and the
-    // gaps would show a value's grouping.
+    // gaps would show a value's grouping. Both words are filled as high
+    // and deep as the taller: a part of a value read without its
+    // descenders (`lukas.` of `lukas.becker@…`) is filled like the rest.
     for p in 0..joined.ranges.len().saturating_sub(1) {
         let (a, b) = (joined.ranges[p].2, joined.ranges[p + 1].2);
         let (Some(kind), Some(_)) = (kind_of[a], kind_of[b]) else { continue };
@@ -279,6 +330,11 @@ fn fill(frame: &mut Frame, words: &[Word], known: &KnownValues, mut report: Pixe
         let Some(padded) = regions::expand(gap, 0, pad(gap), bounds) else { continue };
         fill_rect(frame, padded);
         report.boxes.push(FilledBox { kind, rect: padded });
+        let both = regions::union(ra, rb);
+        if both.height > ra.height.min(rb.height) {
+            fill_rect(frame, both);
+            report.boxes.push(FilledBox { kind, rect: both });
+        }
     }
     report.boxes_filled = report.boxes.len() as u32;
     report
@@ -358,7 +414,7 @@ mod tests {
         // A change at x 95..105, y 10..20 cuts the first word; growing to
         // it does not reach the second (different line) nor the third.
         let bounds = Rect::new(0, 0, 1000, 100);
-        let out = absorb_cached_words(vec![Rect::new(95, 10, 10, 10)], &cache, bounds);
+        let out = absorb_cached_words(vec![Rect::new(95, 10, 10, 10)], &cache, bounds, |_| true);
         // The word plus its margins: 16 px sideways, 4 up and down.
         assert_eq!(out, vec![Rect::new(0, 6, 116, 24)]);
     }

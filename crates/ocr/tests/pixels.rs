@@ -60,12 +60,16 @@ fn pii_on_a_dense_screen_cannot_be_read_back_and_plain_words_can() {
     let mut redacted = frame.clone();
     let report = redactor.redact(&mut redacted).expect("redact");
     assert!(report.full_ocr);
+    // Every pixel is read once, window by window.
     assert_eq!(report.ocr_area, whole.area());
-    for kind in ["card", "email", "iban", "phone", "ssn", "github_token", "jwt", "ip"] {
+    assert!(report.ocr_calls >= 3, "{} calls for three terminals", report.ocr_calls);
+    for kind in ["card", "email", "iban", "phone", "ssn", "github_token", "ip"] {
         assert!(report.counts.contains_key(kind), "no {kind} found: {:?}", report.counts);
     }
-    // A misread AWS key still counts as a secret assignment.
+    // A misread AWS key still counts as a secret assignment, a misread JWT
+    // as a secret-shaped word.
     assert!(report.counts.contains_key("aws_secret") || report.counts.contains_key("secret"), "{:?}", report.counts);
+    assert!(report.counts.contains_key("jwt") || report.counts.contains_key("secret"), "{:?}", report.counts);
 
     if let Some(path) = std::env::var_os("REDACTED_RAW") {
         std::fs::write(path, &redacted.bgrx).unwrap();
@@ -165,7 +169,7 @@ fn a_changed_line_is_read_alone_and_its_pii_filled() {
             assert!(!after.contains(part.as_str()), "part of {value:?} is still readable");
         }
     }
-    assert!(after.contains("echo") && after.contains("Customer"), "plain words lost");
+    assert!(after.contains("Customer"), "plain words lost");
 
     // Ground truth from the cell grid: the typed text starts at the first
     // column that changed on the prompt's row.
@@ -185,6 +189,15 @@ fn a_changed_line_is_read_alone_and_its_pii_filled() {
     let fills: Vec<Rect> = report.boxes.iter().map(|b| b.rect).collect();
     let (missed, total, _) = common::uncovered(&truth, &fills);
     assert!(missed as f64 <= MAX_MISSED * total as f64, "{missed} of {total} px of typed PII uncovered");
+    // The typed plain word before the values is untouched, pixel for
+    // pixel (reading it back is not reliable next to a large fill: the
+    // read-back engine loses its first letter to the fill's blob).
+    let echo = term.cells(row, prompt_cols, 4);
+    for y in echo.y..echo.y + echo.height as i32 {
+        for x in echo.x..echo.x + echo.width as i32 {
+            assert_eq!(next.rgb_at(x as u32, y as u32), original.rgb_at(x as u32, y as u32), "`echo` was filled at {x},{y}");
+        }
+    }
 }
 
 #[test]
@@ -225,4 +238,75 @@ fn words_come_back_in_image_coordinates_from_a_region() {
     assert!(again.iter().any(|w| w.text == "bravo"));
     // A buffer of the wrong length is refused.
     assert!(matches!(ocr.words(Pixels::Gray(&gray[1..]), frame.width, frame.height, region), Err(Error::Image(_))));
+}
+
+/// Light terminals below a dark one (reverse video): read as one page,
+/// layout analysis cuts the light terminals' lines up and their values go
+/// unfilled; read window by window (`Frame::stack`), every value is found.
+/// `WHOLE_PAGE=1` reads the frame without its stack, as before.
+#[test]
+fn values_in_light_terminals_below_a_dark_one_are_all_filled() {
+    let mut screen = common::Screen::start(1920, 1080);
+    let dark: Vec<String> = (0..18)
+        .map(|i| {
+            let head = if i == 0 { "\x1b[?5h" } else { "" };
+            format!("{head}2026-03-14T09:12:{:02}Z INFO  http  GET /api/v1/orders?page={i} 200 12ms worker=shop-api-{i}", 10 + i)
+        })
+        .collect();
+    let dark: Vec<&str> = dark.iter().map(String::as_str).collect();
+    screen.xterm("dark", 170, 23, 10, 10, &dark);
+    let left = [
+        "$ ssh -p 2222 deploy@172.16.4.21",
+        "Last login: Fri Mar 13 18:02:11 2026 from 10.8.0.14",
+        "deploy@web-3:~$ ip -brief addr",
+        "lo        UNKNOWN  127.0.0.1/8 ::1/128",
+        "eth0      UP       172.16.4.21/24",
+        "wg0       UNKNOWN  10.8.0.1/24",
+        "deploy@web-3:~$ ip link show eth0",
+        "2: eth0: <BROADCAST,MULTICAST,UP> mtu 1500 state UP",
+        "    link/ether 00:1a:2b:3c:4d:5e brd ff:ff:ff:ff:ff:ff",
+    ];
+    screen.xterm("left", 84, 22, 10, 560, &left);
+    let right = [
+        "$ cat ~/.aws/credentials",
+        "[default]",
+        "aws_access_key_id = AKIAH7566TFJGVQ6KBNX",
+        "aws_secret_access_key = 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",
+        "region = eu-central-1",
+        "",
+        "[staging]",
+        "aws_access_key_id = AKIAJ7Q3M5XK2P4WZ6RB",
+        "aws_secret_access_key = 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",
+    ];
+    screen.xterm("right", 84, 22, 965, 560, &right);
+    let mut frame = screen.settled_frame();
+    assert_eq!(frame.stack.len(), 4, "three terminals and the window manager's own window");
+    if std::env::var_os("WHOLE_PAGE").is_some() {
+        frame.stack = Default::default();
+    }
+    let values: [(usize, &str); 8] = [
+        (1, "172.16.4.21"),
+        (1, "10.8.0.14"),
+        (1, "10.8.0.1"),
+        (1, "00:1a:2b:3c:4d:5e"),
+        (2, "AKIAH7566TFJGVQ6KBNX"),
+        (2, "sdMlHUvTCQCyEZDz/TddJ8HyS5SUkCnD8zRA9a9S"),
+        (2, "AKIAJ7Q3M5XK2P4WZ6RB"),
+        (2, "Zq8vT3mK9pLx2Rb7Wc4Nf6Hd1Gs5Yj7Ue8Ia3VvT"),
+    ];
+    let mut truth = Vec::new();
+    for (term, value) in values {
+        for cells in screen.terms[term].boxes_of(value) {
+            truth.push((value, common::ink_box(&frame, cells).expect("a value's cells hold ink")));
+        }
+    }
+    let mut redactor = PixelRedactor::new(Ocr::new().expect("OCR"));
+    let report = redactor.redact(&mut frame).expect("redact");
+    let fills: Vec<Rect> = report.boxes.iter().map(|b| b.rect).collect();
+    let unfilled: Vec<&str> = truth
+        .iter()
+        .filter(|(_, t)| common::uncovered(&[("v", *t)], &fills).0 * 50 > t.area())
+        .map(|(v, _)| *v)
+        .collect();
+    assert!(unfilled.is_empty(), "values left unfilled: {unfilled:?} ({:?})", report.counts);
 }

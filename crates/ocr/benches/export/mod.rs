@@ -61,15 +61,30 @@ pub fn run(dir: &Path) {
         total_cpu += cpu;
         let out = format!("tracewell/{}.png", spec.name);
         write_png(&dir.join(&out), &redacted);
+        if std::env::var_os("EXPORT_WORDS").is_some() {
+            // What OCR read, line by line, for looking into misses.
+            let text = tracewell_ocr::lines::join(redactor.words()).text;
+            let stack: Vec<String> = frame.stack.iter().map(|w| rect(w.rect)).collect();
+            let text = format!("stack {}\n{text}", stack.join(" "));
+            std::fs::write(dir.join(format!("tracewell/{}.txt", spec.name)), text).expect("write words");
+            let tsv: String = redactor
+                .words()
+                .iter()
+                .map(|w| format!("{}\t{}\t{}\t{}\t{:.0}\t{}\n", w.rect.x, w.rect.y, w.rect.width, w.rect.height, w.confidence, w.text))
+                .collect();
+            std::fs::write(dir.join(format!("tracewell/{}.tsv", spec.name)), tsv).expect("write words");
+        }
 
         let pii = words.iter().filter(|w| w.kind.is_some()).count();
         println!(
-            "export {:<10} {} PII word boxes, {} plain word boxes; tracewell {:.3} CPU-s, {} boxes filled, {:?}",
+            "export {:<10} {} PII word boxes, {} plain word boxes; tracewell {:.3} CPU-s, {} boxes filled, {} OCR calls, {} windows, {:?}",
             spec.name,
             pii,
             words.len() - pii,
             cpu,
             report.boxes_filled,
+            report.ocr_calls,
+            frame.stack.len(),
             report.counts
         );
 

@@ -5,11 +5,11 @@
 use std::time::{Duration, Instant};
 
 use tracewell_capture::Screenshotter;
-use tracewell_model::{Frame, Rect};
+use tracewell_model::{Frame, Rect, StackedWindow, WindowStack};
 use tracewell_testbed::script::{ClientProcess, spawn_xterm_running};
 use tracewell_testbed::{Driver, VirtualDisplay};
 use x11rb::connection::Connection;
-use x11rb::protocol::xproto::{ConnectionExt, Window};
+use x11rb::protocol::xproto::{ConnectionExt, MapState, Window, WindowClass};
 
 /// xterm's default internal border, in pixels.
 const BORDER: u32 = 2;
@@ -116,25 +116,60 @@ impl Screen {
         self.terms.last().unwrap()
     }
 
-    /// Grabs the screen once it has been still for a moment.
+    /// Grabs the screen once it has been still for a moment, with the
+    /// window stack as capture reports it.
     pub fn settled_frame(&self) -> Frame {
         let start = Instant::now();
         let mut last = self.shooter.grab().expect("grab");
         loop {
             std::thread::sleep(Duration::from_millis(300));
-            let next = self.shooter.grab().expect("grab");
-            if next.bgrx == last.bgrx && start.elapsed() > Duration::from_millis(600) {
-                return next;
-            }
-            if start.elapsed() > Duration::from_secs(15) {
+            let mut next = self.shooter.grab().expect("grab");
+            if (next.bgrx == last.bgrx && start.elapsed() > Duration::from_millis(600))
+                || start.elapsed() > Duration::from_secs(15)
+            {
+                next.stack = self.stack();
                 return next;
             }
             last = next;
         }
     }
 
+    /// One grab, with the window stack.
     pub fn grab(&self) -> Frame {
-        self.shooter.grab().expect("grab")
+        let mut frame = self.shooter.grab().expect("grab");
+        frame.stack = self.stack();
+        frame
+    }
+
+    /// The mapped top-level windows, bottom first, with their outer
+    /// rectangles (window-manager frames): what capture reads with every
+    /// frame (`Frame::stack`), without the applications inside.
+    pub fn stack(&self) -> WindowStack {
+        let tree = self.conn.query_tree(self.root).unwrap().reply().unwrap();
+        let mut out = Vec::new();
+        for window in tree.children {
+            let (Ok(attributes), Ok(geometry)) = (
+                self.conn.get_window_attributes(window).unwrap().reply(),
+                self.conn.get_geometry(window).unwrap().reply(),
+            ) else {
+                continue;
+            };
+            if attributes.map_state != MapState::VIEWABLE || attributes.class == WindowClass::INPUT_ONLY {
+                continue;
+            }
+            let border = 2 * geometry.border_width as u32;
+            out.push(StackedWindow {
+                rect: Rect::new(
+                    geometry.x as i32,
+                    geometry.y as i32,
+                    geometry.width as u32 + border,
+                    geometry.height as u32 + border,
+                ),
+                client: None,
+                override_redirect: attributes.override_redirect,
+            });
+        }
+        std::sync::Arc::new(out)
     }
 }
 
