@@ -87,10 +87,11 @@
 //!   kB, mostly place and product names such as "Grand Canyon" next to a
 //!   cue word; phone 37, secret 17), and 0.117 unlabelled spans per kB in
 //!   the PII documents;
-//! * throughput about 90 MB per CPU-second over the whole corpus (PII-free
-//!   documents about 97). About half the time is the combined automaton
-//!   (forward and reverse lazy-DFA searches, one per candidate), the rest
-//!   the validators, the name and keyword lists and the anchored finders.
+//! * throughput about 100 MB per CPU-second over the whole corpus (PII-free
+//!   documents about 114). About a third of the time is the combined
+//!   automaton (forward and reverse lazy-DFA searches), the rest the
+//!   validators, the name and keyword lists, the anchored finders and the
+//!   number-run finder.
 
 pub mod anchors;
 pub mod error;
