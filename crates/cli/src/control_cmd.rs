@@ -1,13 +1,13 @@
-//! `tracewell pause`, `resume` and `status`: talk to a running recorder
-//! through its control socket.
+//! `tracewell pause`, `resume`, `status` and `task start|end`: talk to a
+//! running recorder through its control socket.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Args;
+use clap::{Args, Subcommand, ValueEnum};
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct ControlArgs {
     /// The recorder's control socket (default: the one for $DISPLAY, or
     /// for --display).
@@ -39,4 +39,58 @@ pub fn run(args: ControlArgs, verb: &str) -> anyhow::Result<ExitCode> {
     }
     println!("{answer}");
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct TaskArgs {
+    #[command(subcommand)]
+    command: TaskCommand,
+}
+
+#[derive(Subcommand)]
+enum TaskCommand {
+    /// Mark the start of a task: what follows, until `task end`, is one
+    /// episode of the dataset with this instruction. PII and secrets in
+    /// the instruction are replaced before it is recorded.
+    Start {
+        /// The task in your own words ("Rename report.txt to final.txt").
+        instruction: String,
+        #[command(flatten)]
+        control: ControlArgs,
+    },
+    /// Mark the end of the open task.
+    End {
+        /// How it went.
+        #[arg(long, value_enum)]
+        outcome: Option<Outcome>,
+        #[command(flatten)]
+        control: ControlArgs,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Outcome {
+    Success,
+    Failure,
+}
+
+pub fn task(args: TaskArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        TaskCommand::Start { instruction, control } => {
+            // One line on the socket: line breaks and runs of blanks become one space.
+            let instruction = instruction.split_whitespace().collect::<Vec<_>>().join(" ");
+            if instruction.is_empty() {
+                anyhow::bail!("the instruction is empty: say what the task is");
+            }
+            run(control, &format!("task-start {instruction}"))
+        }
+        TaskCommand::End { outcome, control } => {
+            let verb = match outcome {
+                None => "task-end",
+                Some(Outcome::Success) => "task-end success",
+                Some(Outcome::Failure) => "task-end failure",
+            };
+            run(control, verb)
+        }
+    }
 }

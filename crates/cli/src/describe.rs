@@ -35,5 +35,10 @@ pub fn record(record: &Record) -> String {
         Record::Frame(f) => format!("frame {}x{} ({:?}, {})", f.width, f.height, f.reason, bytes(f.png.len() as u64)),
         Record::Status(s) => format!("recorder {:?}", s.state),
         Record::Privacy(p) => format!("privacy {:?}: {:?}", p.subject, p.counts),
+        Record::Task(t) => match (&t.instruction, t.outcome) {
+            (Some(instruction), _) => format!("task {:?}: {instruction:?}", t.event),
+            (None, Some(outcome)) => format!("task {:?} ({})", t.event, outcome.name()),
+            (None, None) => format!("task {:?}", t.event),
+        },
     }
 }

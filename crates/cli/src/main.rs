@@ -42,6 +42,9 @@ enum Command {
     Resume(control_cmd::ControlArgs),
     /// Show what the running recorder is doing.
     Status(control_cmd::ControlArgs),
+    /// Mark tasks in the running recording (`task start "…"`, `task end`):
+    /// each becomes one episode of the dataset, with its instruction.
+    Task(control_cmd::TaskArgs),
     /// Capture policies.
     Policy(policy_cmd::PolicyArgs),
     /// Dataset keys (the identity that decrypts sealed segments).
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Pause(args) => control_cmd::run(args, "pause"),
         Command::Resume(args) => control_cmd::run(args, "resume"),
         Command::Status(args) => control_cmd::run(args, "status"),
+        Command::Task(args) => control_cmd::task(args),
         Command::Policy(args) => policy_cmd::run(args),
         Command::Keys(args) => agent_cmd::keys(args),
         Command::Enroll(args) => agent_cmd::enroll(args),

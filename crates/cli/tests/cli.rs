@@ -116,7 +116,7 @@ fn record_until_sigterm_then_inspect() {
     // Started, paused, resumed, stopped.
     assert_eq!(report["total"]["counts"]["/recorder/status"], 4);
     assert!(report["total"]["frames"].as_u64().unwrap() >= 1);
-    assert_eq!(report["segments"][0]["format"], "tracewell.segment/1");
+    assert_eq!(report["segments"][0]["format"], "tracewell.segment/1.1");
 
     let frames = dir.path().join("frames");
     let text = tracewell().arg("inspect").arg(&out).arg("--frames").arg(&frames).output().unwrap();
@@ -310,4 +310,78 @@ fn control_commands_without_a_recorder_are_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let output = tracewell().arg("pause").arg("--control").arg(dir.path().join("none.sock")).output().unwrap();
     assert_clean_error(&output, "no recorder answers");
+}
+
+#[test]
+fn task_markers_become_episodes_with_their_instructions() {
+    let display = VirtualDisplay::start(1024, 768).unwrap();
+    let driver = display.driver().unwrap();
+    driver
+        .open_window(&WindowSpec {
+            title: "Notes".into(),
+            class: ("notes".into(), "Notes".into()),
+            x: 100,
+            y: 100,
+            width: 500,
+            height: 400,
+            color: 0xeeeeee,
+        })
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rec");
+    let control = dir.path().join("control.sock");
+    let child = tracewell()
+        .args(["record", "--out"])
+        .arg(&out)
+        .arg("--policy")
+        .arg(policy_file(dir.path(), &["Notes"]))
+        .arg("--control")
+        .arg(&control)
+        .env("DISPLAY", display.name())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !has_segment(&out) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let task = |args: &[&str]| tracewell().arg("task").args(args).arg("--control").arg(&control).output().unwrap();
+    // Nothing to end yet: a clear refusal.
+    assert_clean_error(&task(&["end"]), "no task is open");
+    driver.type_text("before").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = task(&["start", "Write a greeting\nto alice@example.com"]);
+    assert!(String::from_utf8_lossy(&started.stdout).contains("\"task\":true"), "{}", stderr(&started));
+    driver.type_text("hello there").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let ended = task(&["end", "--outcome", "success"]);
+    assert!(String::from_utf8_lossy(&ended.stdout).contains("\"task\":false"), "{}", stderr(&ended));
+    driver.type_text("after").unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "record failed: {}", stderr(&output));
+
+    let inspect = tracewell().args(["inspect", "--json"]).arg(&out).output().unwrap();
+    let report = json(&inspect);
+    assert_eq!(report["total"]["counts"]["/task"], 2, "{report}");
+    // The e-mail address in the instruction never reaches the segment.
+    for path in std::fs::read_dir(&out).unwrap() {
+        let bytes = std::fs::read(path.unwrap().path()).unwrap();
+        assert!(!bytes.windows(17).any(|w| w == b"alice@example.com"));
+    }
+
+    let dataset = dir.path().join("dataset");
+    let built = tracewell().args(["dataset", "build", "--quiet", "--no-viewer", "--out"]).arg(&dataset).arg(&out).output().unwrap();
+    assert!(built.status.success(), "{}", stderr(&built));
+    let jsonl = std::fs::read_to_string(dataset.join("agentnet.jsonl")).unwrap();
+    let episodes: Vec<serde_json::Value> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(episodes.len(), 1, "one task, one episode: {jsonl}");
+    assert_eq!(episodes[0]["instruction"], "Write a greeting to <EMAIL>");
+    let codes: Vec<&str> = episodes[0]["traj"].as_array().unwrap().iter().map(|s| s["value"]["code"].as_str().unwrap()).collect();
+    assert!(codes.iter().any(|c| c.contains("hello there")), "{codes:?}");
+    assert!(!codes.iter().any(|c| c.contains("before") || c.contains("after")), "typing outside the task is left out: {codes:?}");
+    assert!(codes.last().unwrap().contains("success"), "{codes:?}");
 }

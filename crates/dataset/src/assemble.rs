@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use tracewell_model::{MonoNs, WindowChange};
-use tracewell_segment::RecorderState;
+use tracewell_segment::{RecorderState, TaskEvent};
 
 use crate::action::{Action, Coords, normalize};
-use crate::episode::{Episode, Timeline, episodes};
+use crate::episode::{Episode, Marker, Timeline, episodes};
 use crate::format::image_path;
 use crate::ingest::{Digest, Ev};
 use crate::reduce::Input;
@@ -101,6 +101,20 @@ impl<'a> Recording<'a> {
                         t.inputs.push(Input::Break(s.t_ns));
                     }
                     Ev::Status(_) => {}
+                    Ev::Task(task) => {
+                        // Actions never straddle a task boundary.
+                        t.inputs.push(Input::Break(task.t_ns));
+                        t.markers.push(match task.event {
+                            TaskEvent::Start => Marker::Start {
+                                t_ns: task.t_ns,
+                                instruction: task.instruction.clone().unwrap_or_default(),
+                            },
+                            TaskEvent::End => Marker::End {
+                                t_ns: task.t_ns,
+                                outcome: task.outcome.map(|o| o.name().to_string()),
+                            },
+                        });
+                    }
                 }
             }
             t.frames.extend(d.frames.iter().cloned());
@@ -124,6 +138,7 @@ impl<'a> Recording<'a> {
         t.frames
             .dedup_by(|b, a| a.t_ns == b.t_ns && a.image == b.image);
         t.interruptions.sort_unstable();
+        t.markers.sort_by_key(Marker::t_ns);
         spans.sort_by_key(|s| s.first_t);
         let screen = segments
             .iter()

@@ -2,10 +2,16 @@
 //! a running recorder.
 //!
 //! A Unix stream socket, created with mode 0600 in a 0700 folder, one
-//! command per connection: the client writes `pause`, `resume` or `status`
-//! and a newline; the recorder answers one line of JSON,
-//! `{"state":"paused"|"recording", "events":…, "frames":…, "bytes":…}`,
-//! or `{"error":"…"}`.
+//! command per connection: the client writes one line —
+//!
+//! - `pause`, `resume`, `status`;
+//! - `task-start <instruction>`: a task begins (the instruction, one line of
+//!   at most [`MAX_INSTRUCTION`] bytes, is redacted before it is written);
+//! - `task-end`, `task-end success`, `task-end failure`: the open task ends;
+//!
+//! and the recorder answers one line of JSON, `{"state":"paused"|
+//! "recording", "task":true|false, "events":…, "frames":…, "bytes":…}`, or
+//! `{"error":"…"}`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
@@ -16,17 +22,47 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
+use tracewell_segment::TaskOutcome;
+
 /// A command from a client, with the channel for the answer.
 pub struct Command {
     pub verb: Verb,
     pub reply: Sender<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verb {
     Pause,
     Resume,
     Status,
+    TaskStart { instruction: String },
+    TaskEnd { outcome: Option<TaskOutcome> },
+}
+
+/// Longest task instruction accepted, in bytes.
+pub const MAX_INSTRUCTION: usize = 2000;
+
+impl Verb {
+    /// Parses a command line (without its newline).
+    pub fn parse(line: &str) -> Result<Verb, String> {
+        let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let rest = rest.trim();
+        match (word, rest) {
+            ("pause", "") => Ok(Verb::Pause),
+            ("resume", "") => Ok(Verb::Resume),
+            ("status", "") => Ok(Verb::Status),
+            ("task-start", "") => Err("task-start needs an instruction".into()),
+            ("task-start", instruction) if instruction.len() > MAX_INSTRUCTION => {
+                Err(format!("the instruction is longer than {MAX_INSTRUCTION} bytes"))
+            }
+            ("task-start", instruction) => Ok(Verb::TaskStart { instruction: instruction.to_string() }),
+            ("task-end", "") => Ok(Verb::TaskEnd { outcome: None }),
+            ("task-end", "success") => Ok(Verb::TaskEnd { outcome: Some(TaskOutcome::Success) }),
+            ("task-end", "failure") => Ok(Verb::TaskEnd { outcome: Some(TaskOutcome::Failure) }),
+            ("task-end", _) => Err("the outcome must be success or failure".into()),
+            _ => Err(format!("unknown command {:?}", word.chars().take(20).collect::<String>())),
+        }
+    }
 }
 
 /// The default socket path for a display: `$XDG_RUNTIME_DIR/tracewell/`
@@ -99,14 +135,12 @@ impl Drop for ControlServer {
 fn serve(stream: UnixStream, tx: &Sender<Command>) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(2)))?;
     let mut line = String::new();
-    BufReader::new(&stream).take(64).read_line(&mut line)?;
-    let verb = match line.trim() {
-        "pause" => Verb::Pause,
-        "resume" => Verb::Resume,
-        "status" => Verb::Status,
-        other => {
+    BufReader::new(&stream).take(MAX_INSTRUCTION as u64 + 64).read_line(&mut line)?;
+    let verb = match Verb::parse(line.trim_end_matches(['\n', '\r'])) {
+        Ok(verb) => verb,
+        Err(why) => {
             let mut out = &stream;
-            writeln!(out, "{{\"error\":\"unknown command {:?}\"}}", other.chars().take(20).collect::<String>())?;
+            writeln!(out, "{}", serde_json::json!({ "error": why }))?;
             return Ok(());
         }
     };
@@ -127,3 +161,22 @@ pub fn send(path: &Path, verb: &str) -> std::io::Result<String> {
     Ok(answer.trim().to_string())
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_lines() {
+        assert_eq!(Verb::parse("pause"), Ok(Verb::Pause));
+        assert_eq!(
+            Verb::parse("task-start Open the report and add a title"),
+            Ok(Verb::TaskStart { instruction: "Open the report and add a title".into() })
+        );
+        assert_eq!(Verb::parse("task-end"), Ok(Verb::TaskEnd { outcome: None }));
+        assert_eq!(Verb::parse("task-end failure"), Ok(Verb::TaskEnd { outcome: Some(TaskOutcome::Failure) }));
+        for bad in ["task-start", "task-start   ", "task-end maybe", "pause now", "reboot", ""] {
+            assert!(Verb::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Verb::parse(&format!("task-start {}", "x".repeat(MAX_INSTRUCTION + 1))).is_err());
+    }
+}

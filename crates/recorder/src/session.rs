@@ -14,7 +14,7 @@ use tracewell_ocr::KnownValues;
 use tracewell_redact::{Kind, Scanner};
 use tracewell_segment::{
     Codec, EncodedFrame, FrameEncoder, PrivacyRecord, PrivacySubject, Record, RecorderState,
-    RecordingMeta, SegmentSink, SinkOptions, Status, StreamOpener,
+    RecordingMeta, SegmentSink, SinkOptions, Status, StreamOpener, TaskEvent, TaskMarker, TaskOutcome,
 };
 
 use crate::control::{ControlServer, Verb};
@@ -257,6 +257,7 @@ pub fn record(
         typing: TypingRedactor::new(Scanner::builtin()),
         typed_values: VecDeque::new(),
         known: KnownValues::new(),
+        task_open: false,
         frame_redactor,
         encoder: FrameEncoder::new(options.codec),
         stats: Stats::default(),
@@ -285,24 +286,31 @@ pub fn record(
         pipeline.sink.flush_if_due()?;
         if let Some(commands) = &commands {
             while let Ok(command) = commands.try_recv() {
-                match command.verb {
-                    Verb::Pause => capture.set_paused(true),
-                    Verb::Resume => capture.set_paused(false),
-                    Verb::Status => {}
-                }
-                let paused = match command.verb {
-                    Verb::Pause => true,
-                    Verb::Resume => false,
-                    Verb::Status => pipeline.stats.paused,
+                let answer = match command.verb {
+                    Verb::Pause => {
+                        capture.set_paused(true);
+                        Ok(true)
+                    }
+                    Verb::Resume => {
+                        capture.set_paused(false);
+                        Ok(false)
+                    }
+                    Verb::Status => Ok(pipeline.stats.paused),
+                    Verb::TaskStart { instruction } => pipeline.task_start(&instruction).map(|()| pipeline.stats.paused),
+                    Verb::TaskEnd { outcome } => pipeline.task_end(outcome).map(|()| pipeline.stats.paused),
                 };
                 let s = &pipeline.stats;
-                let _ = command.reply.send(format!(
-                    "{{\"state\":\"{}\",\"events\":{},\"frames\":{},\"bytes\":{}}}",
-                    if paused { "paused" } else { "recording" },
-                    s.events,
-                    s.frames,
-                    pipeline.sink.bytes_written()
-                ));
+                let reply = match answer {
+                    Ok(paused) => serde_json::json!({
+                        "state": if paused { "paused" } else { "recording" },
+                        "task": pipeline.task_open,
+                        "events": s.events,
+                        "frames": s.frames,
+                        "bytes": pipeline.sink.bytes_written(),
+                    }),
+                    Err(TaskError(why)) => serde_json::json!({ "error": why }),
+                };
+                let _ = command.reply.send(reply.to_string());
             }
         }
         if let Some(hold) = &options.hold {
@@ -360,6 +368,8 @@ struct Pipeline {
     typed_values: VecDeque<(MonoNs, Kind, String)>,
     /// The same values, folded for the pixel redactor.
     known: KnownValues,
+    /// Whether a task marked with `tracewell task start` is open.
+    task_open: bool,
     frame_redactor: Option<Box<dyn FrameRedactor>>,
     encoder: FrameEncoder,
     stats: Stats,
@@ -453,6 +463,43 @@ impl Pipeline {
         self.write(Record::Frame(EncodedFrame::new(&frame, png)))
     }
 
+    /// Marks the start of a task (ending the open one first). The
+    /// instruction is the person's own text: it is scanned and its values
+    /// replaced like typed text before it is written.
+    fn task_start(&mut self, instruction: &str) -> Result<(), TaskError> {
+        if self.task_open {
+            self.task_end(None)?;
+        }
+        let t_ns = now_ns();
+        let redacted = Scanner::builtin().redact(instruction);
+        if redacted.total() > 0 {
+            let counts = redacted.counts().iter().map(|(k, n)| (k.name().to_string(), *n)).collect();
+            let record = Record::Privacy(PrivacyRecord { t_ns, subject: PrivacySubject::TaskInstruction, counts });
+            self.task_record(record)?;
+        }
+        let instruction = Some(redacted.into_inner());
+        self.task_record(Record::Task(TaskMarker { t_ns, event: TaskEvent::Start, instruction, outcome: None }))?;
+        self.task_open = true;
+        Ok(())
+    }
+
+    /// Marks the end of the open task.
+    fn task_end(&mut self, outcome: Option<TaskOutcome>) -> Result<(), TaskError> {
+        if !self.task_open {
+            return Err(TaskError("no task is open: start one with `tracewell task start`".into()));
+        }
+        self.task_record(Record::Task(TaskMarker { t_ns: now_ns(), event: TaskEvent::End, instruction: None, outcome }))?;
+        self.task_open = false;
+        Ok(())
+    }
+
+    /// Writes a task record through the typing redactor (it closes an open
+    /// typing run, so the marker falls between the runs before and after).
+    fn task_record(&mut self, record: Record) -> Result<(), TaskError> {
+        let release = self.typing.push(Item::Record(record));
+        self.release(release).map_err(|e| TaskError(format!("cannot write the task marker: {e}")))
+    }
+
     fn write(&mut self, record: Record) -> Result<(), Error> {
         let stats = &mut self.stats;
         stats.events += 1;
@@ -501,6 +548,9 @@ impl Pipeline {
         Ok(())
     }
 }
+
+/// Why a task command was refused; the message goes back to the client.
+struct TaskError(String);
 
 /// Redacts a window title; the counts when anything was found.
 fn redact_title(mut event: WindowEvent) -> (WindowEvent, Option<BTreeMap<String, u32>>) {

@@ -3,7 +3,7 @@
 //! events that typed a match are replaced by one placeholder key.
 //!
 //! A run closes on a pointer press or scroll, a change of active window, a
-//! pause, a keyboard silence of [`RUN_GAP_NS`], or [`MAX_RUN_KEYS`] key
+//! pause, a task marker, a keyboard silence of [`RUN_GAP_NS`], or [`MAX_RUN_KEYS`] key
 //! events (bounding memory). Everything that arrives while a run is open
 //! is held with it, so the segment keeps the order of events.
 //!
@@ -92,7 +92,7 @@ impl TypingRedactor {
         let mut out = Release::default();
         let closes_run = match &item {
             Item::Record(Record::Button(b)) => b.state == PressState::Press,
-            Item::Record(Record::Scroll(_) | Record::Window(_) | Record::Status(_)) => true,
+            Item::Record(Record::Scroll(_) | Record::Window(_) | Record::Status(_) | Record::Task(_)) => true,
             _ => false,
         };
         if closes_run && self.holding() {

@@ -1,4 +1,5 @@
-//! The segment format, version `tracewell.segment/1`.
+//! The segment format, version `tracewell.segment/1.1` (1.1 added the
+//! `/task` channel; 1.0 files read the same).
 //!
 //! A segment is one [MCAP](https://mcap.dev/spec) file. Its layout:
 //!
@@ -8,7 +9,7 @@
 //!
 //!   | key | value |
 //!   |---|---|
-//!   | `format` | `tracewell.segment/1` (readers accept any `tracewell.segment/1.*`) |
+//!   | `format` | `tracewell.segment/1.1` (readers accept `tracewell.segment/1` and any `tracewell.segment/1.*`) |
 //!   | `recording_id` | the recording this segment belongs to |
 //!   | `segment_id` | this segment's id (`<recording_id>-<sequence:05>` from the sink) |
 //!   | `sequence` | 0-based position of the segment in its recording |
@@ -40,6 +41,7 @@
 //! | `/screen/frame` | `foxglove.CompressedImage` | frame metadata + PNG, see below |
 //! | `/recorder/status` | `tracewell.Status` | [`crate::Status`] |
 //! | `/privacy/redactions` | `tracewell.Privacy` | [`crate::PrivacyRecord`]: kinds and counts of what was redacted or withheld, never values |
+//! | `/task` | `tracewell.Task` | [`crate::TaskMarker`]: the person's task start (with the instruction, redacted) and end (with an outcome) |
 //!
 //! Mouse input uses three channels rather than one tagged channel: each
 //! message is then exactly a model type, and the high-rate motion stream can
@@ -81,7 +83,7 @@ use crate::error::{Error, Result};
 use crate::record::{EncodedFrame, Record};
 
 /// The format version written into every segment's metadata.
-pub const FORMAT_VERSION: &str = "tracewell.segment/1";
+pub const FORMAT_VERSION: &str = "tracewell.segment/1.1";
 /// The name of the MCAP metadata record that describes a segment.
 pub const META_RECORD_NAME: &str = "tracewell.segment";
 /// The MCAP header profile.
@@ -108,11 +110,12 @@ pub enum Topic {
     Frame,
     Status,
     Privacy,
+    Task,
 }
 
 impl Topic {
     /// Every topic, in channel-id order.
-    pub const ALL: [Topic; 8] = [
+    pub const ALL: [Topic; 9] = [
         Topic::Keyboard,
         Topic::Mouse,
         Topic::Scroll,
@@ -121,6 +124,7 @@ impl Topic {
         Topic::Frame,
         Topic::Status,
         Topic::Privacy,
+        Topic::Task,
     ];
 
     /// The MCAP topic name.
@@ -134,6 +138,7 @@ impl Topic {
             Topic::Frame => "/screen/frame",
             Topic::Status => "/recorder/status",
             Topic::Privacy => "/privacy/redactions",
+            Topic::Task => "/task",
         }
     }
 
@@ -153,6 +158,7 @@ impl Topic {
             Topic::Frame => "foxglove.CompressedImage",
             Topic::Status => "tracewell.Status",
             Topic::Privacy => "tracewell.Privacy",
+            Topic::Task => "tracewell.Task",
         }
     }
 
@@ -167,6 +173,7 @@ impl Topic {
             Topic::Frame => include_str!("../schemas/frame.json"),
             Topic::Status => include_str!("../schemas/status.json"),
             Topic::Privacy => include_str!("../schemas/privacy.json"),
+            Topic::Task => include_str!("../schemas/task.json"),
         }
     }
 }
@@ -256,7 +263,7 @@ impl SegmentMeta {
 }
 
 fn is_supported_format(format: &str) -> bool {
-    format == FORMAT_VERSION || format.starts_with("tracewell.segment/1.")
+    format == "tracewell.segment/1" || format.starts_with("tracewell.segment/1.")
 }
 
 /// `wall_anchor_ns + (t_ns - mono_anchor_ns)`, clamped to `0..=u64::MAX`
@@ -337,6 +344,7 @@ pub(crate) fn encode_message(record: &Record, carried: bool, log_time: u64) -> R
         Record::Motion(e) => serde_json::to_vec(e)?,
         Record::Status(s) => serde_json::to_vec(s)?,
         Record::Privacy(p) => serde_json::to_vec(p)?,
+        Record::Task(t) => serde_json::to_vec(t)?,
         Record::Window(event) => serde_json::to_vec(&WindowOut { event, carried })?,
         Record::Frame(f) => serde_json::to_vec(&FrameOut {
             timestamp: Timestamp {
@@ -375,6 +383,7 @@ pub(crate) fn decode_message(topic: Topic, data: &[u8]) -> Result<(Record, bool)
         Topic::Motion => plain(json(data).map(Record::Motion)),
         Topic::Status => plain(json(data).map(Record::Status)),
         Topic::Privacy => plain(json(data).map(Record::Privacy)),
+        Topic::Task => plain(json(data).map(Record::Task)),
         Topic::Window => {
             let w: WindowIn = json(data).map_err(bad)?;
             Ok((Record::Window(w.event), w.carried))
@@ -436,10 +445,13 @@ mod tests {
             screen: Some((1920, 1080)),
         };
         let m = meta.to_map();
-        assert_eq!(m["format"], "tracewell.segment/1");
+        assert_eq!(m["format"], "tracewell.segment/1.1");
         assert_eq!(m["sequence"], "3");
         assert_eq!(m["screen_width"], "1920");
         assert_eq!(SegmentMeta::from_map(&m).unwrap(), meta);
+        let mut first = m.clone();
+        first.insert("format".into(), "tracewell.segment/1".into());
+        assert!(SegmentMeta::from_map(&first).is_ok(), "1.0 segments stay readable");
         let mut old = m.clone();
         old.insert("format".into(), "tracewell.segment/2".into());
         assert!(matches!(SegmentMeta::from_map(&old), Err(Error::UnsupportedFormat(f)) if f == "tracewell.segment/2"));

@@ -76,6 +76,8 @@ pub enum PrivacySubject {
     /// Events the guard withheld since the previous record (counts by
     /// kind: `keys`, `secure_keys`, `buttons`, `frames`, …).
     Withheld,
+    /// The instruction of a task marker (values in it were replaced).
+    TaskInstruction,
 }
 
 /// A record on `/privacy/redactions`: what was redacted or withheld, as
@@ -86,6 +88,45 @@ pub struct PrivacyRecord {
     pub subject: PrivacySubject,
     /// Kind → count, such as `{"card": 1, "email": 2}`.
     pub counts: std::collections::BTreeMap<String, u32>,
+}
+
+/// Which end of a task a [`TaskMarker`] marks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskEvent {
+    Start,
+    End,
+}
+
+/// How the person said a task went, at its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskOutcome {
+    Success,
+    Failure,
+}
+
+impl TaskOutcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskOutcome::Success => "success",
+            TaskOutcome::Failure => "failure",
+        }
+    }
+}
+
+/// A record on `/task`: the person marked the start of a task (with its
+/// instruction, already redacted) or its end (with an outcome, if given).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskMarker {
+    pub t_ns: MonoNs,
+    pub event: TaskEvent,
+    /// What the person set out to do, in their words (start only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction: Option<String>,
+    /// End only, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<TaskOutcome>,
 }
 
 /// One message of a segment.
@@ -99,6 +140,7 @@ pub enum Record {
     Frame(EncodedFrame),
     Status(Status),
     Privacy(PrivacyRecord),
+    Task(TaskMarker),
 }
 
 impl Record {
@@ -113,6 +155,7 @@ impl Record {
             Record::Frame(f) => f.t_ns,
             Record::Status(s) => s.t_ns,
             Record::Privacy(p) => p.t_ns,
+            Record::Task(t) => t.t_ns,
         }
     }
 
@@ -127,6 +170,7 @@ impl Record {
             Record::Frame(_) => Topic::Frame,
             Record::Status(_) => Topic::Status,
             Record::Privacy(_) => Topic::Privacy,
+            Record::Task(_) => Topic::Task,
         }
     }
 }

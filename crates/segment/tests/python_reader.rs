@@ -60,11 +60,11 @@ fn python_mcap_reads_every_message() {
         v["counts"],
         serde_json::json!({
             "/recorder/status": 4, "/window/active": 5, "/screen/frame": 2, "/input/keyboard": 2, "/privacy/redactions": 2,
-            "/input/mouse": 2, "/input/scroll": 2, "/input/motion": 2
+            "/input/mouse": 2, "/input/scroll": 2, "/input/motion": 2, "/task": 4
         })
     );
     assert_eq!(v["frames"], 2);
-    assert_eq!(v["metadata"]["tracewell.segment"]["format"], "tracewell.segment/1");
+    assert_eq!(v["metadata"]["tracewell.segment"]["format"], "tracewell.segment/1.1");
     assert_eq!(v["metadata"]["tracewell.segment"]["segment_id"], "rec1-00000");
     if v["pil_checked"] != true {
         println!("NOTE: Pillow not installed; PNGs were checked with the png crate only");

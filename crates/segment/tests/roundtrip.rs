@@ -16,7 +16,7 @@ fn every_record_type_round_trips_with_times_and_meta() {
     }
     let summary = w.finish().unwrap();
     assert_eq!(summary.messages, records.len() as u64);
-    assert_eq!(summary.t_ns_range, Some((1_000_000_500, 1_000_000_509)));
+    assert_eq!(summary.t_ns_range, Some((1_000_000_500, 1_000_000_511)));
     assert_eq!(summary.topic_counts[&Topic::Window], 2);
     assert_eq!(summary.topic_counts[&Topic::Status], 2);
     assert_eq!(summary.bytes, std::fs::metadata(&path).unwrap().len());
@@ -98,7 +98,7 @@ fn message_json_is_the_documented_shape() {
     assert_eq!(summary.metadata_indexes.len(), 1);
     let md = mcap::read::metadata(&bytes, &summary.metadata_indexes[0]).unwrap();
     assert_eq!(md.name, "tracewell.segment");
-    assert_eq!(md.metadata["format"], "tracewell.segment/1");
+    assert_eq!(md.metadata["format"], "tracewell.segment/1.1");
     assert_eq!(md.metadata["wall_anchor_ns"], "1700000000000000000");
     assert_eq!(md.metadata["screen_height"], "48");
     assert_eq!(summary.stats.unwrap().message_count, 4);
@@ -109,7 +109,7 @@ fn message_json_is_the_documented_shape() {
     };
     assert_eq!(
         topics,
-        ["/input/keyboard", "/input/motion", "/input/mouse", "/input/scroll", "/privacy/redactions", "/recorder/status", "/screen/frame", "/window/active"]
+        ["/input/keyboard", "/input/motion", "/input/mouse", "/input/scroll", "/privacy/redactions", "/recorder/status", "/screen/frame", "/task", "/window/active"]
     );
 }
 

@@ -108,6 +108,18 @@ pub fn every_kind(t0: u64) -> Vec<Record> {
             subject: tracewell_segment::PrivacySubject::TypedText,
             counts: [("card".to_string(), 1u32)].into_iter().collect(),
         }),
-        status(t0 + 9, RecorderState::Stopped),
+        Record::Task(tracewell_segment::TaskMarker {
+            t_ns: t0 + 9,
+            event: tracewell_segment::TaskEvent::Start,
+            instruction: Some("Rename the file to \"report – final\"".into()),
+            outcome: None,
+        }),
+        Record::Task(tracewell_segment::TaskMarker {
+            t_ns: t0 + 10,
+            event: tracewell_segment::TaskEvent::End,
+            instruction: None,
+            outcome: Some(tracewell_segment::TaskOutcome::Failure),
+        }),
+        status(t0 + 11, RecorderState::Stopped),
     ]
 }
