@@ -402,9 +402,16 @@ impl Pipeline {
                 };
                 Record::Status(Status { t_ns, state, detail: Some(detail.into()) })
             }
-            Event::Frame(frame) => {
+            // With pixel redaction, a frame waits raw for the typing run
+            // (see `typing`); without it there is nothing to fill, and the
+            // frame waits encoded, like any record.
+            Event::Frame(frame) if self.frame_redactor.is_some() => {
                 let release = self.typing.push(Item::Frame(Box::new(frame)));
                 return self.release(release);
+            }
+            Event::Frame(frame) => {
+                let png = self.encoder.encode_png(&frame)?;
+                Record::Frame(EncodedFrame::new(&frame, png))
             }
             Event::Stack { .. } | Event::SecureInput { .. } => return Ok(()),
         };

@@ -15,7 +15,8 @@
 //! key press whose `key` is `redacted` and whose text is the placeholder
 //! (`<CARD>` …), so reconstructed text reads `pay with <CARD> now`.
 //!
-//! Frames taken during a run are held too, not yet pixel-redacted: they
+//! Frames taken during a run are held too. When pixels are redacted, the
+//! session passes them raw ([`Item::Frame`]), not yet pixel-redacted: they
 //! may show a value half typed, which the scanner cannot recognise on
 //! screen. The run's matched values come out with the released items
 //! ([`Release::values`]) so the pixel redactor fills their fragments. At
