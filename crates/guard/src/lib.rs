@@ -15,7 +15,8 @@
 //!   - frames keep only the visible parts of allowed windows: everything
 //!     else — denied windows, unknown popups, the desktop — is filled solid,
 //!     stacking-order aware, on every monitor; a frame with nothing allowed
-//!     on screen is dropped; the window stack is stripped from frames;
+//!     on screen is dropped; the window stack in frames is stripped to
+//!     geometry (no names, classes or titles);
 //!   - modalities the policy switches off are dropped whole.
 //! - [`Withheld`]: counts of what was dropped, the only trace withheld
 //!   events leave.
@@ -195,8 +196,16 @@ impl Guard {
         let keep = regions::visible_where(&frame.stack, screen, |w: &StackedWindow| {
             w.client.as_ref().is_some_and(|c| self.allowed(c))
         });
-        // Strip the stack: it names windows the policy excludes.
-        frame.stack = WindowStack::default();
+        // Strip the stack to its geometry: it names windows the policy
+        // excludes, and the later stages need only where windows are (the
+        // pixel redactor reads window by window).
+        frame.stack = std::sync::Arc::new(
+            frame
+                .stack
+                .iter()
+                .map(|w| StackedWindow { rect: w.rect, client: None, override_redirect: w.override_redirect })
+                .collect(),
+        );
         if keep.is_empty() {
             self.withheld.frames += 1;
             self.last_keep = Some(keep);
@@ -326,10 +335,11 @@ mod tests {
     }
 
     #[test]
-    fn frames_keep_only_visible_allowed_areas_and_lose_the_stack() {
+    fn frames_keep_only_visible_allowed_areas_and_lose_the_stack_names() {
         let mut guard = Guard::new(policy());
         let Some(Event::Frame(f)) = guard.apply(Event::Frame(frame(stack()))) else { panic!("frame dropped") };
-        assert!(f.stack.is_empty());
+        assert_eq!(f.stack.iter().map(|w| w.rect).collect::<Vec<_>>(), stack().iter().map(|w| w.rect).collect::<Vec<_>>());
+        assert!(f.stack.iter().all(|w| w.client.is_none()), "no window is named after the guard");
         for (x, y, kept) in [(5, 5, true), (29, 39, true), (30, 5, false), (70, 20, false), (5, 45, false)] {
             let (r, g, b) = f.rgb_at(x, y);
             assert_eq!((r, g, b) == (0xff, 0xff, 0xff), kept, "({x}, {y})");
