@@ -111,7 +111,9 @@ fn survives_sigkill_at_random_points() {
         if round == 0 {
             // While the child holds the spool, nobody else may open it.
             let deadline = Instant::now() + Duration::from_secs(30);
-            while lines.lock().unwrap().is_empty() {
+            // The test harness prints its own lines first: wait for the
+            // child's, which come after it opened the spool.
+            while !lines.lock().unwrap().iter().any(|l| l.contains(COMMITTED)) {
                 assert!(Instant::now() < deadline, "child reported nothing");
                 thread::sleep(Duration::from_millis(5));
             }
