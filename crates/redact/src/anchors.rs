@@ -799,6 +799,7 @@ pub(crate) mod tests {
                         | Det::AwsSecret
                         | Det::UrlCredentials
                         | Det::Number
+                        | Det::NamePair
                 )
             })
             .collect();

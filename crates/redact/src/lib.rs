@@ -19,7 +19,9 @@
 //! `:`/`=` operator, runs of 40 key bytes, `://`) by linear-time code with
 //! the same results ([`anchors`]), and so are number runs (digits after a
 //! non-word byte, eight bytes at a time; [`numbers`]), which would
-//! otherwise stop the automaton at every number. All of them run in a
+//! otherwise stop the automaton at every number, and runs of capitalised
+//! words for the name-pair rule (from a capital after a space, by a
+//! hand-written matcher; [`pairs`]). All of them run in a
 //! single left-to-right pass whose cost is linear in the input. Each candidate is then checked by a validator
 //! ([`validate`]: Luhn and card prefixes, IBAN mod-97, SSN ranges, IP octet
 //! ranges, JWT header decoding, Shannon entropy …), by number grouping
@@ -98,6 +100,7 @@ pub mod error;
 pub mod gazetteer;
 pub mod kind;
 pub mod numbers;
+pub mod pairs;
 pub mod patterns;
 pub mod people;
 pub mod redacted;

@@ -142,11 +142,13 @@ pub const DETECTORS: [Det; 23] = [
 /// The detectors compiled into the combined automaton, in priority order:
 /// all but [`Det::UrlCredentials`], [`Det::Assignment`], [`Det::Email`]
 /// and [`Det::AwsSecret`], which are found from anchors
-/// ([`crate::anchors`]), and [`Det::Number`], whose runs are found by
-/// [`crate::numbers::RunFinder`], each with the same results as its
-/// pattern here. (URL credentials alone made up two thirds of the
-/// automaton's lazily built states; number runs were 70% of its matches.)
-pub const AUTOMATON: [Det; 18] = [
+/// ([`crate::anchors`]), [`Det::Number`], whose runs are found by
+/// [`crate::numbers::RunFinder`], and [`Det::NamePair`], whose candidates
+/// are found by [`crate::pairs::PairFinder`], each with the same results
+/// as its pattern here. (URL credentials alone made up two thirds of the
+/// automaton's lazily built states; number runs were 70% of its matches,
+/// name pairs then half of the rest.)
+pub const AUTOMATON: [Det; 17] = [
     Det::PemKey,
     Det::Jwt,
     Det::AwsKeyId,
@@ -164,7 +166,6 @@ pub const AUTOMATON: [Det; 18] = [
     Det::NameTitle,
     Det::NameLabel,
     Det::NameGreeting,
-    Det::NamePair,
 ];
 
 /// Most digit groups one number candidate holds. Longer runs are split

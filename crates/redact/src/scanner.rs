@@ -4,8 +4,9 @@
 //!
 //! # The scan loop
 //!
-//! The automaton, the anchored finders ([`crate::anchors`]) and the number
-//! run finder ([`crate::numbers::RunFinder`]) each keep their leftmost
+//! The automaton, the anchored finders ([`crate::anchors`]), the number
+//! run finder ([`crate::numbers::RunFinder`]) and the name-pair finder
+//! ([`crate::pairs::PairFinder`]) each keep their leftmost
 //! candidate at or after the current position; the leftmost of those is
 //! validated (ties broken by detector priority, see [`crate::patterns`]),
 //! exactly as if all patterns were one automaton.
@@ -34,6 +35,7 @@ use crate::error::Error;
 use crate::gazetteer::Gazetteer;
 use crate::kind::{Kind, Span, summary};
 use crate::numbers;
+use crate::pairs::PairFinder;
 use crate::patterns::{AUTOMATON, Det, pattern};
 use crate::people;
 use crate::redacted::Redacted;
@@ -204,6 +206,7 @@ impl Scanner {
         let mut aws = AwsSecretFinder::default();
         let mut url = UrlCredentialsFinder::default();
         let mut runs = numbers::RunFinder::default();
+        let mut pairs = PairFinder::default();
         let mut work = 0u64;
         while pos < hay.len() {
             if !auto_done && auto.is_none_or(|(s, _, _)| s < pos) {
@@ -235,6 +238,7 @@ impl Scanner {
             );
             offer(email.next(hay, pos, &mut work), Det::Email);
             offer(aws.next(hay, pos, &mut work), Det::AwsSecret);
+            offer(pairs.next(hay, pos, &mut work), Det::NamePair);
             // A number run is offered by its start; its end is worked out
             // only if it wins.
             let run = runs.next(hay, pos, self.ocr, &mut work);
