@@ -58,6 +58,20 @@ fn words(hay: &[u8], start: usize, end: usize) -> Vec<Word> {
     out
 }
 
+/// The first of [`words`], without collecting the rest.
+fn first_word(hay: &[u8], start: usize, end: usize) -> Option<Word> {
+    let s = (start..end).find(|&i| letter(hay[i]))?;
+    let mut i = s;
+    while i < end && (letter(hay[i]) || hay[i] == b'\'' || hay[i] == b'-') {
+        i += 1;
+    }
+    Some(Word {
+        start: s,
+        end: i,
+        initial: i - s == 1 && hay.get(i) == Some(&b'.'),
+    })
+}
+
 fn text(hay: &[u8], w: Word) -> &[u8] {
     &hay[w.start..w.end]
 }
@@ -374,8 +388,8 @@ fn pair_by_context(g: &Gazetteer, hay: &[u8], w1: Word, w2: Word) -> bool {
     if g.stopwords.contains(t1) || g.stopwords.contains(t2) {
         return false;
     }
-    let before = word_before(hay, w1.start).to_ascii_lowercase();
-    BEFORE_PERSON.contains(&before.as_slice())
+    let before = word_before(hay, w1.start);
+    BEFORE_PERSON.iter().any(|w| w.eq_ignore_ascii_case(before))
         || AFTER_PERSON.contains(&word_after(hay, w2.end))
         || pair_by_layout(hay, w1.start, w2.end)
 }
@@ -414,8 +428,7 @@ pub fn name_pair(g: &Gazetteer, hay: &[u8], start: usize, end: usize) -> Option<
                 last = w3;
             }
         }
-        let next = words(hay, last.end, hay.len().min(last.end + 24));
-        if let Some(&n) = next.first()
+        if let Some(n) = first_word(hay, last.end, hay.len().min(last.end + 24))
             && hay[last.end..n.start] == *b" "
             && ORG_FOLLOWERS.contains(&text(hay, n))
         {
