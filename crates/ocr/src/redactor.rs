@@ -23,8 +23,11 @@ const EDGE_GROWTH: u32 = 96;
 /// How many times one region may grow that way.
 const EDGE_ROUNDS: u32 = 3;
 /// Above this fraction of the frame, changed regions are read as one
-/// whole frame (same cost, no seams).
-const FULL_FRACTION: f64 = 0.5;
+/// whole frame (same cost, no seams). Regions are split by window anyway,
+/// so a window switch that exposes half the screen reads only what it
+/// exposed (0.5 before reading went window by window; 0.9 cut the
+/// recorder bench's OCR cost by about a tenth, see docs/BENCHMARKS.md).
+const FULL_FRACTION: f64 = 0.9;
 /// The fill colour, B, G, R, X: opaque black.
 const FILL: [u8; 4] = [0, 0, 0, 0];
 
