@@ -9,8 +9,9 @@
 //!   a recorder that requires pixel redaction fails closed.
 //! - [`PixelRedactor`]: redacts the frames of a recording in order,
 //!   reading again only the regions that changed ([`Frame::changed`]) and
-//!   keeping the words of the rest; returns a [`PixelReport`] of kinds,
-//!   counts and boxes, never values.
+//!   keeping the words of the rest (moved along when a window's content
+//!   scrolled, [`scroll`]); returns a [`PixelReport`] of kinds, counts and
+//!   boxes, never values.
 //! - [`KnownValues`]: values typed-text redaction replaced; their
 //!   fragments on screen (a value half typed, or misread) are filled too.
 //! - [`lines::join`]: words back into lines of text, with each word's byte
@@ -91,6 +92,7 @@ pub mod lines;
 pub mod misreads;
 pub mod redactor;
 pub mod regions;
+pub mod scroll;
 
 pub use engine::{Ocr, OcrOptions, PageSegMode, Pixels, Thresholding, Word};
 pub use error::Error;

@@ -10,7 +10,7 @@ use tracewell_redact::{Kind, Scanner, summary};
 use crate::engine::{Ocr, PageSegMode, Pixels, Word};
 use crate::known::KnownValues;
 use crate::regions::Area;
-use crate::{Error, lines, misreads, regions};
+use crate::{Error, lines, misreads, regions, scroll};
 
 /// Horizontal margin around a changed region: catches a word that grew by
 /// a character typed right against it.
@@ -56,6 +56,11 @@ pub struct PixelReport {
     /// Whether the whole frame was read (first frame, size change, large
     /// change).
     pub full_ocr: bool,
+    /// Windows whose content was found scrolled (their cached words moved
+    /// instead of being read again).
+    pub scrolls: u32,
+    /// Cached words moved with a scroll.
+    pub words_moved: u32,
     /// The filled boxes (padded, clipped to the frame).
     pub boxes: Vec<FilledBox>,
 }
@@ -76,6 +81,10 @@ pub struct PixelReport {
 /// parts inverted first; a frame without a stack is read region by
 /// region.
 ///
+/// When a window's content scrolled (a terminal printed lines), the
+/// cached words that moved are moved with it and only what scrolled in is
+/// read ([`scroll`]); this keeps a copy of the previous frame's pixels.
+///
 /// The caller must pass every frame of the recording, in order, with
 /// `changed` relative to the frame before; after skipping a frame, or when
 /// pixels changed in a way `changed` does not show (a window that was
@@ -84,17 +93,21 @@ pub struct PixelRedactor {
     ocr: Ocr,
     cache: Vec<Word>,
     size: Option<(u32, u32)>,
+    /// The previous frame's pixels as given (before filling), for
+    /// [`scroll`] detection; empty after a reset.
+    previous: Vec<u8>,
 }
 
 impl PixelRedactor {
     pub fn new(ocr: Ocr) -> PixelRedactor {
-        PixelRedactor { ocr, cache: Vec::new(), size: None }
+        PixelRedactor { ocr, cache: Vec::new(), size: None, previous: Vec::new() }
     }
 
     /// Forgets the previous frame: the next one is read whole.
     pub fn reset(&mut self) {
         self.cache.clear();
         self.size = None;
+        self.previous.clear();
     }
 
     /// The engine.
@@ -130,10 +143,80 @@ impl PixelRedactor {
                 return Err(e);
             }
         };
+        self.previous.clear();
+        self.previous.extend_from_slice(&frame.bgrx);
         let report = fill(frame, &words, known, report);
         self.cache = words;
         self.size = Some((w, h));
         Ok(report)
+    }
+
+    /// `frame.changed`, less what merely scrolled: for each window that
+    /// no other covers and that changed over at least a quarter of its
+    /// area, a vertical shift of its content ([`scroll::detect`]) moves
+    /// the cached words wholly inside the moved block with it, and only
+    /// the window's rows outside the block — plus the new places of words
+    /// the block's edges cut — are left to read.
+    fn follow_scrolls(&self, frame: &Frame, cache: &mut Vec<Word>, report: &mut PixelReport) -> Vec<Rect> {
+        let mut changed = frame.changed.clone();
+        if self.previous.len() != frame.bgrx.len() {
+            return changed;
+        }
+        let bounds = Rect::new(0, 0, frame.width, frame.height);
+        for (i, window) in frame.stack.iter().enumerate() {
+            let Some(rect) = window.rect.intersect(&bounds) else { continue };
+            if frame.stack[i + 1..].iter().any(|above| regions::overlaps(&above.rect, &rect)) {
+                continue;
+            }
+            let changed_here: u64 = changed.iter().filter_map(|r| r.intersect(&rect)).map(|r| r.area()).sum();
+            if changed_here * 4 < rect.area() {
+                continue;
+            }
+            let Some(shift) = scroll::detect(&self.previous, &frame.bgrx, frame.width, rect) else { continue };
+            let (a, b) = shift.rows;
+            let (was_a, was_b) = (a + shift.dy, b + shift.dy);
+            let mut cut = Vec::new();
+            cache.retain_mut(|word| {
+                let r = word.rect;
+                let inside = r.x >= rect.x
+                    && r.x + r.width as i32 <= rect.x + rect.width as i32
+                    && r.y >= rect.y
+                    && r.y + r.height as i32 <= rect.y + rect.height as i32;
+                if !inside {
+                    return true;
+                }
+                if r.y >= was_a && r.y + r.height as i32 <= was_b {
+                    word.rect.y -= shift.dy;
+                    report.words_moved += 1;
+                    return true;
+                }
+                if r.y < was_b && r.y + r.height as i32 > was_a {
+                    // Cut by the block's edge: read it again where it is now.
+                    let moved = Rect::new(r.x, r.y - shift.dy, r.width, r.height);
+                    if let Some(now) = moved.intersect(&rect) {
+                        cut.push(now);
+                    }
+                }
+                false
+            });
+            let block = Rect::new(rect.x, a, rect.width, (b - a) as u32);
+            // Changed tiles reach past the window's edge; what is left of
+            // them outside it is kept only where pixels really changed.
+            let previous = &self.previous;
+            changed = changed
+                .into_iter()
+                .flat_map(|r| {
+                    let cut = r.intersect(&rect).is_some();
+                    regions::subtract(r, &rect)
+                        .into_iter()
+                        .filter(move |part| !cut || pixels_differ(previous, &frame.bgrx, frame.width, *part))
+                })
+                .collect();
+            changed.extend(regions::subtract(rect, &block));
+            changed.extend(cut);
+            report.scrolls += 1;
+        }
+        changed
     }
 
     /// Updates the word list for `frame`: returns all its words and a
@@ -147,8 +230,9 @@ impl PixelRedactor {
             cache.clear();
             vec![bounds]
         } else {
+            let changed = self.follow_scrolls(frame, &mut cache, &mut report);
             let grown: Vec<Rect> =
-                frame.changed.iter().filter_map(|r| regions::expand(*r, MARGIN_X, MARGIN_Y, bounds)).collect();
+                changed.iter().filter_map(|r| regions::expand(*r, MARGIN_X, MARGIN_Y, bounds)).collect();
             absorb_cached_words(regions::merge(grown), &cache, bounds, |_| true)
         };
         let area: u64 = todo.iter().map(Rect::area).sum();
@@ -380,6 +464,14 @@ pub fn secret_shaped(word: &str) -> bool {
         -p * p.log2()
     }).sum();
     entropy >= 3.0
+}
+
+/// Whether any pixel of `r` (inside the frame) differs between two BGRX
+/// frames `width` pixels wide.
+fn pixels_differ(a: &[u8], b: &[u8], width: u32, r: Rect) -> bool {
+    let stride = width as usize * 4;
+    let (x0, x1) = (r.x as usize * 4, (r.x as usize + r.width as usize) * 4);
+    (r.y as usize..r.y as usize + r.height as usize).any(|y| a[y * stride + x0..y * stride + x1] != b[y * stride + x0..y * stride + x1])
 }
 
 /// Paints `r` (inside the frame) with [`FILL`].

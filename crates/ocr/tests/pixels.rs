@@ -310,3 +310,50 @@ fn values_in_light_terminals_below_a_dark_one_are_all_filled() {
         .collect();
     assert!(unfilled.is_empty(), "values left unfilled: {unfilled:?} ({:?})", report.counts);
 }
+
+#[test]
+fn a_scrolled_terminal_keeps_its_words_and_reads_only_what_scrolled_in() {
+    let mut screen = common::Screen::start(1280, 720);
+    // 19 lines and the prompt fill the 20 rows: the next lines scroll.
+    let mut lines: Vec<String> = (0..19).map(|i| format!("step {i:02} of the nightly build finished without warnings")).collect();
+    lines[4] = "Customer card 4111 1111 1111 1111 expires 09/27".into();
+    lines[12] = "Contact alice.johnson@example.com about the invoice".into();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    screen.xterm("term", 100, 20, 20, 20, &refs);
+    let window = screen.terms[0].window;
+    screen.driver.activate(window).expect("activate");
+    let first = screen.settled_frame();
+    let mut redactor = PixelRedactor::new(Ocr::new().expect("OCR"));
+    let report = redactor.redact(&mut first.clone()).expect("redact");
+    assert_eq!((report.counts.get("card"), report.counts.get("email")), (Some(&1), Some(&1)), "{:?}", report.counts);
+
+    // A command and its output: the terminal scrolls by two lines.
+    screen.driver.type_text("echo SSN 536-22-8721 on file\n").expect("type");
+    let mut next = screen.settled_frame();
+    next.changed = common::changed_tiles(&first, &next, 32);
+    let report = redactor.redact(&mut next).expect("redact");
+    let term = &screen.terms[0];
+    let window_area = (term.cell.0 * 100 * term.cell.1 * 20) as u64;
+    eprintln!(
+        "scrolled: {} window(s), {} words moved, OCR area {} px ({:.0}% of the terminal) in {} call(s)",
+        report.scrolls,
+        report.words_moved,
+        report.ocr_area,
+        100.0 * report.ocr_area as f64 / window_area as f64,
+        report.ocr_calls
+    );
+    assert_eq!(report.scrolls, 1, "the scroll is found");
+    assert!(report.words_moved >= 100, "the words that moved are kept: {}", report.words_moved);
+    assert!(report.ocr_area * 2 < window_area, "read {} px of a {} px terminal", report.ocr_area, window_area);
+    // What moved is still filled where it is now, and what scrolled in is filled too.
+    for kind in ["card", "email", "ssn"] {
+        assert!(report.counts.get(kind).is_some_and(|&n| n >= 1), "no {kind}: {:?}", report.counts);
+    }
+    let after = read_back(&next, Rect::new(0, 0, next.width, next.height));
+    for value in ["4111 1111 1111 1111", "alice.johnson@example.com", "536-22-8721"] {
+        for part in parts(value) {
+            assert!(!after.contains(part.as_str()), "part of {value:?} is still readable");
+        }
+    }
+    assert!(after.contains("nightly"), "plain words lost");
+}
