@@ -17,6 +17,13 @@ use crate::{Error, lines, misreads, regions, scroll};
 const MARGIN_X: u32 = 16;
 /// Vertical margin around a changed region.
 const MARGIN_Y: u32 = 4;
+/// Margins around a cached word a region grows to take in: enough that
+/// the word read again does not touch the region's edge, and less than
+/// the space between words and lines. With the change margins instead,
+/// taking in one word reached the next, and a window's border lighting
+/// up on a switch made the redactor read every line of the window.
+const ABSORB_MARGIN_X: u32 = 4;
+const ABSORB_MARGIN_Y: u32 = 1;
 /// How far a region grows sideways when a word it read touches its edge
 /// (the word may go on outside).
 const EDGE_GROWTH: u32 = 96;
@@ -303,7 +310,7 @@ fn absorb_cached_words(mut rects: Vec<Rect>, cache: &[Word], bounds: Rect, keep:
         for r in rects.iter_mut() {
             for word in cache {
                 if regions::overlaps(r, &word.rect) && keep(word) {
-                    let grown = regions::expand(word.rect, MARGIN_X, MARGIN_Y, bounds).unwrap_or(word.rect);
+                    let grown = regions::expand(word.rect, ABSORB_MARGIN_X, ABSORB_MARGIN_Y, bounds).unwrap_or(word.rect);
                     let u = regions::union(*r, grown).intersect(&bounds).unwrap_or(*r);
                     if u != *r {
                         *r = u;
@@ -510,8 +517,9 @@ mod tests {
         // it does not reach the second (different line) nor the third.
         let bounds = Rect::new(0, 0, 1000, 100);
         let out = absorb_cached_words(vec![Rect::new(95, 10, 10, 10)], &cache, bounds, |_| true);
-        // The word plus its margins: 16 px sideways, 4 up and down.
-        assert_eq!(out, vec![Rect::new(0, 6, 116, 24)]);
+        // The word plus its margins: 4 px sideways (clipped at 0), 1 up and
+        // down.
+        assert_eq!(out, vec![Rect::new(0, 9, 105, 18)]);
     }
 
     #[test]
