@@ -45,40 +45,11 @@ fn json(output: &Output) -> serde_json::Value {
 #[test]
 fn record_until_sigterm_then_inspect() {
     let display = VirtualDisplay::start(1024, 768).unwrap();
-    let driver = display.driver().unwrap();
-    driver
-        .open_window(&WindowSpec {
-            title: "Notes".into(),
-            class: ("notes".into(), "Notes".into()),
-            x: 100,
-            y: 100,
-            width: 500,
-            height: 400,
-            color: 0xeeeeee,
-        })
-        .unwrap();
+    let driver = notes_window(&display);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("rec");
     let control = dir.path().join("control.sock");
-    let child = tracewell()
-        .args(["record", "--out"])
-        .arg(&out)
-        .arg("--policy")
-        .arg(policy_file(dir.path(), &["Notes"]))
-        .arg("--control")
-        .arg(&control)
-        .args(["--status-every", "1"])
-        .env("DISPLAY", display.name())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the recorder writes its first segment, then act.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !has_segment(&out) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(has_segment(&out), "no segment appeared");
+    let child = record_notes(&display, dir.path(), &out, &control, &["--status-every", "1"]);
     std::thread::sleep(Duration::from_millis(500));
     let status = tracewell().arg("status").arg("--control").arg(&control).output().unwrap();
     assert!(String::from_utf8_lossy(&status.stdout).contains("\"state\":\"recording\""), "{}", stderr(&status));
@@ -125,6 +96,47 @@ fn record_until_sigterm_then_inspect() {
     assert!(stdout.contains("typed: \"hello world!\""), "{stdout}");
     let pngs = std::fs::read_dir(&frames).unwrap().count() as u64;
     assert_eq!(pngs, report["total"]["frames"].as_u64().unwrap());
+}
+
+/// Opens the "Notes" window the recording tests type into.
+fn notes_window(display: &VirtualDisplay) -> tracewell_testbed::Driver {
+    let driver = display.driver().unwrap();
+    driver
+        .open_window(&WindowSpec {
+            title: "Notes".into(),
+            class: ("notes".into(), "Notes".into()),
+            x: 100,
+            y: 100,
+            width: 500,
+            height: 400,
+            color: 0xeeeeee,
+        })
+        .unwrap();
+    driver
+}
+
+/// Starts `tracewell record` of `display` into `out`, allowing only
+/// "Notes", with a control socket, and waits for its first segment.
+fn record_notes(display: &VirtualDisplay, dir: &Path, out: &Path, control: &Path, extra: &[&str]) -> std::process::Child {
+    let child = tracewell()
+        .args(["record", "--out"])
+        .arg(out)
+        .arg("--policy")
+        .arg(policy_file(dir, &["Notes"]))
+        .arg("--control")
+        .arg(control)
+        .args(extra)
+        .env("DISPLAY", display.name())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !has_segment(out) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(has_segment(out), "no segment appeared");
+    child
 }
 
 fn has_segment(dir: &Path) -> bool {
@@ -315,37 +327,11 @@ fn control_commands_without_a_recorder_are_a_clear_error() {
 #[test]
 fn task_markers_become_episodes_with_their_instructions() {
     let display = VirtualDisplay::start(1024, 768).unwrap();
-    let driver = display.driver().unwrap();
-    driver
-        .open_window(&WindowSpec {
-            title: "Notes".into(),
-            class: ("notes".into(), "Notes".into()),
-            x: 100,
-            y: 100,
-            width: 500,
-            height: 400,
-            color: 0xeeeeee,
-        })
-        .unwrap();
+    let driver = notes_window(&display);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("rec");
     let control = dir.path().join("control.sock");
-    let child = tracewell()
-        .args(["record", "--out"])
-        .arg(&out)
-        .arg("--policy")
-        .arg(policy_file(dir.path(), &["Notes"]))
-        .arg("--control")
-        .arg(&control)
-        .env("DISPLAY", display.name())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !has_segment(&out) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let child = record_notes(&display, dir.path(), &out, &control, &[]);
     std::thread::sleep(Duration::from_millis(500));
     let task = |args: &[&str]| tracewell().arg("task").args(args).arg("--control").arg(&control).output().unwrap();
     // Nothing to end yet: a clear refusal.
