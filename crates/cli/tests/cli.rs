@@ -2,9 +2,14 @@
 //! through XTEST, inspecting the result, and every bad input the CLI must
 //! refuse with one clear line and a non-zero exit.
 
+mod common;
+
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use common::{has_segment, start_record, stop_record};
 
 use tracewell_testbed::{VirtualDisplay, WindowSpec};
 
@@ -69,9 +74,7 @@ fn record_until_sigterm_then_inspect() {
     let resumed = tracewell().arg("resume").arg("--control").arg(&control).output().unwrap();
     assert!(resumed.status.success(), "{}", stderr(&resumed));
     std::thread::sleep(Duration::from_millis(1500));
-    let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let output = child.wait_with_output().unwrap();
+    let output = stop_record(child);
     let err = stderr(&output);
     assert!(output.status.success(), "record failed: {err}");
     assert!(err.contains("● recording"), "{err}");
@@ -118,31 +121,9 @@ fn notes_window(display: &VirtualDisplay) -> tracewell_testbed::Driver {
 /// Starts `tracewell record` of `display` into `out`, allowing only
 /// "Notes", with a control socket, and waits for its first segment.
 fn record_notes(display: &VirtualDisplay, dir: &Path, out: &Path, control: &Path, extra: &[&str]) -> std::process::Child {
-    let child = tracewell()
-        .args(["record", "--out"])
-        .arg(out)
-        .arg("--policy")
-        .arg(policy_file(dir, &["Notes"]))
-        .arg("--control")
-        .arg(control)
-        .args(extra)
-        .env("DISPLAY", display.name())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !has_segment(out) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(has_segment(out), "no segment appeared");
-    child
-}
-
-fn has_segment(dir: &Path) -> bool {
-    std::fs::read_dir(dir)
-        .map(|entries| entries.flatten().any(|e| e.path().extension().is_some_and(|x| x == "mcap")))
-        .unwrap_or(false)
+    let mut args: Vec<&OsStr> = vec![OsStr::new("--control"), control.as_os_str()];
+    args.extend(extra.iter().map(OsStr::new));
+    start_record(display.name(), out, &policy_file(dir, &["Notes"]), &args, &[])
 }
 
 #[test]
@@ -346,8 +327,7 @@ fn task_markers_become_episodes_with_their_instructions() {
     assert!(String::from_utf8_lossy(&ended.stdout).contains("\"task\":false"), "{}", stderr(&ended));
     driver.type_text("after").unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
-    let output = child.wait_with_output().unwrap();
+    let output = stop_record(child);
     assert!(output.status.success(), "record failed: {}", stderr(&output));
 
     let inspect = tracewell().args(["inspect", "--json"]).arg(&out).output().unwrap();

@@ -5,8 +5,9 @@
 //! password entry has focus — no keyboard grab is involved, and no text
 //! pattern would recognise this password.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+
+use std::time::Duration;
 
 use tracewell_model::{KeyEvent, typed_text};
 use tracewell_segment::{Record, list_segments, read_segment};
@@ -26,21 +27,7 @@ fn keys_typed_into_a_password_entry_are_withheld() {
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "version = 1\n[scope]\nallow_apps = [\"Loginform\"]\n").unwrap();
     let out = dir.path().join("rec");
-    let child = Command::new(env!("CARGO_BIN_EXE_tracewell"))
-        .args(["record", "--out"])
-        .arg(&out)
-        .arg("--policy")
-        .arg(&policy)
-        .env("DISPLAY", display.name())
-        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while list_segments(&out).map(|s| s.is_empty()).unwrap_or(true) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let child = common::start_record(display.name(), &out, &policy, &[], &[("DBUS_SESSION_BUS_ADDRESS", bus.address())]);
     std::thread::sleep(Duration::from_millis(800));
     driver.type_text("alice").unwrap();
     // Into the password entry; a person takes a moment before typing.
@@ -52,8 +39,7 @@ fn keys_typed_into_a_password_entry_are_withheld() {
     std::thread::sleep(Duration::from_millis(700));
     driver.type_text("bob").unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
-    let output = child.wait_with_output().unwrap();
+    let output = common::stop_record(child);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(!stderr.contains("keyboard grabs only"), "the accessibility bus must be found: {stderr}");

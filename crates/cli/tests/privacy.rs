@@ -9,9 +9,11 @@
 //! `TRACEWELL_TEST_DUMP=DIR` (with `--nocapture`) prints the key, window,
 //! button, status and privacy records and writes every frame to DIR.
 
+mod common;
+
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tracewell_model::{Frame, FrameReason, KeyEvent, Rect, typed_text};
 use tracewell_segment::{Record, decode_png, list_segments, read_segment};
@@ -72,22 +74,8 @@ fn nothing_secret_survives_in_any_form() {
     // Pixel redaction required (the default).
     std::fs::write(&policy, "version = 1\n[scope]\nallow_apps = [\"XTerm\"]\n").unwrap();
     let out = dir.path().join("rec");
-    let child = Command::new(env!("CARGO_BIN_EXE_tracewell"))
-        .args(["record", "--out"])
-        .arg(&out)
-        .arg("--policy")
-        .arg(&policy)
-        .arg("--control")
-        .arg(dir.path().join("c.sock"))
-        .env("DISPLAY", display.name())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while list_segments(&out).map(|s| s.is_empty()).unwrap_or(true) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let control = dir.path().join("c.sock");
+    let child = common::start_record(display.name(), &out, &policy, &[OsStr::new("--control"), control.as_os_str()], &[]);
     std::thread::sleep(Duration::from_millis(800));
     driver.type_text(&format!("echo card {CARD} mail {EMAIL} key {KEY_ID} secret {SECRET}\n")).unwrap();
     std::thread::sleep(Duration::from_millis(1500));
@@ -100,8 +88,7 @@ fn nothing_secret_survives_in_any_form() {
     driver.activate(terminal).unwrap();
     driver.type_text("echo done\n").unwrap();
     std::thread::sleep(Duration::from_millis(2500));
-    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
-    let output = child.wait_with_output().unwrap();
+    let output = common::stop_record(child);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(!stderr.contains("no frames"), "OCR must be available here: {stderr}");
