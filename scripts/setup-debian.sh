@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Tracewell's build, demo and tests need on Debian 12 (or a
 # derivative): an X server for tests (Xvfb), a window manager (openbox),
-# xterm for the demo and benchmark, keyboard data; Tesseract (the library,
+# xterm for the demo and benchmark, keyboard data, `kill` (procps: tests
+# stop the recorder with SIGTERM); Tesseract (the library,
 # loaded at run time, and its English data) for pixel redaction;
 # a private D-Bus session bus, the accessibility bus (AT-SPI) and a GTK
 # form from Python for the password-field tests;
@@ -11,7 +12,7 @@
 # (reads the dataset's Parquet files). Idempotent: installs only what is missing.
 set -euo pipefail
 
-packages=(xvfb openbox xterm x11-xkb-utils xkb-data fonts-dejavu-core python3 python3-pip
+packages=(xvfb openbox xterm x11-xkb-utils xkb-data fonts-dejavu-core procps python3 python3-pip
     libtesseract5 tesseract-ocr-eng
     dbus-daemon dbus-session-bus-common at-spi2-core python3-gi gir1.2-gtk-3.0
     postgresql openssl chromium)
