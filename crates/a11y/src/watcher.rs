@@ -78,7 +78,8 @@ pub fn watch_bus(session_address: &str, on_change: impl FnMut(bool) + Send + 'st
 /// The connections and the focus stream, set up before the thread starts
 /// so that errors reach the caller.
 struct Buses {
-    session: Connection,
+    /// `org.a11y.Status` on the session bus: the accessibility flag.
+    status: Proxy<'static>,
     /// Whether the accessibility flag was on before (then it stays on).
     was_enabled: bool,
     a11y: Connection,
@@ -114,7 +115,7 @@ impl Buses {
             // Registries before AT-SPI 2.46 take the event name alone.
             a11y.call_method(Some(registry.0), registry.1, Some(registry.2), "RegisterEvent", &(FOCUS_EVENT,)).await?;
         }
-        Ok(Buses { session, was_enabled, a11y, focus })
+        Ok(Buses { status, was_enabled, a11y, focus })
     }
 
     /// Follows focus until `stop` is set or the bus goes away.
@@ -151,9 +152,7 @@ impl Buses {
             on_change(false);
         }
         if !self.was_enabled {
-            if let Ok(status) = Proxy::new(&self.session, "org.a11y.Bus", "/org/a11y/bus", "org.a11y.Status").await {
-                let _ = status.set_property("IsEnabled", false).await;
-            }
+            let _ = self.status.set_property("IsEnabled", false).await;
         }
         let _ = self.a11y.close().await;
     }
