@@ -150,8 +150,12 @@ impl PixelRedactor {
                 return Err(e);
             }
         };
+        // Scroll detection works on windows: without a stack there is
+        // nothing to compare, and no 8 MB copy a frame to keep.
         self.previous.clear();
-        self.previous.extend_from_slice(&frame.bgrx);
+        if !frame.stack.is_empty() {
+            self.previous.extend_from_slice(&frame.bgrx);
+        }
         let report = fill(frame, &words, known, report);
         self.cache = words;
         self.size = Some((w, h));
