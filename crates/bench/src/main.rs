@@ -7,7 +7,10 @@
 //! grab and of each encoder on a grabbed frame, in this process.
 //!
 //! Usage: `cargo build --release -p tracewell-cli -p tracewell-bench &&
-//! target/release/recorder-bench [--seconds 60]`.
+//! target/release/recorder-bench [--seconds 60] [--pixels-only]`.
+//! `--pixels-only` runs only the session with pixel redaction (to compare
+//! two builds of the redactor: copy one build's `recorder-bench` and
+//! `tracewell` into a folder of their own and run both).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -43,11 +46,13 @@ struct RunFigures {
 
 fn main() -> anyhow::Result<()> {
     let mut seconds = 60u64;
+    let mut pixels_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--seconds" => seconds = args.next().context("--seconds needs a value")?.parse()?,
-            other => bail!("unknown argument {other:?} (usage: recorder-bench [--seconds N])"),
+            "--pixels-only" => pixels_only = true,
+            other => bail!("unknown argument {other:?} (usage: recorder-bench [--seconds N] [--pixels-only])"),
         }
     }
     let tracewell = std::env::current_exe()?.with_file_name("tracewell");
@@ -56,7 +61,9 @@ fn main() -> anyhow::Result<()> {
     }
     println!("# recorder benchmark: {seconds} s scripted session at {WIDTH}x{HEIGHT}, ~5 keys/s, 1 click/s, window switch every 10 s\n");
     let mut runs = Vec::new();
-    for (codec, ocr) in [("band", false), ("png-default", false), ("band", true)] {
+    let configs: &[(&str, bool)] =
+        if pixels_only { &[("band", true)] } else { &[("band", false), ("png-default", false), ("band", true)] };
+    for &(codec, ocr) in configs {
         eprintln!("run: --codec {codec}{}", if ocr { ", pixel redaction on" } else { "" });
         runs.push(run_session(&tracewell, codec, ocr, seconds)?);
     }

@@ -207,6 +207,26 @@ impl Ocr {
         hidden: &[Rect],
         mode: Option<PageSegMode>,
     ) -> Result<Vec<Word>, Error> {
+        Ok(self.words_in(pixels, width, height, region, &[], hidden, mode)?.0)
+    }
+
+    /// [`Ocr::words_hiding`] showing only the parts `shown` of the region
+    /// (all of it when `shown` is empty): the rest is painted over like
+    /// `hidden`, and a word is kept only when its centre lies in a shown
+    /// part. Also returns how many pixels were left to read (shown and not
+    /// hidden). Reading several pieces of a frame together this way costs
+    /// what their text costs, not what their bounding box would.
+    #[allow(clippy::too_many_arguments)]
+    pub fn words_in(
+        &self,
+        pixels: Pixels<'_>,
+        width: u32,
+        height: u32,
+        region: Rect,
+        shown: &[Rect],
+        hidden: &[Rect],
+        mode: Option<PageSegMode>,
+    ) -> Result<(Vec<Word>, u64), Error> {
         let (data, bpp) = match pixels {
             Pixels::Bgrx(d) => (d, 4usize),
             Pixels::Gray(d) => (d, 1usize),
@@ -219,16 +239,19 @@ impl Ocr {
             )));
         }
         let Some(r) = region.intersect(&Rect::new(0, 0, width, height)) else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), 0));
         };
         // Too small to hold a legible glyph; Tesseract would only complain.
         if r.width < 4 || r.height < 4 {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), 0));
         }
         let mut gray = crop_gray(data, bpp, width, r);
         let hidden: Vec<Rect> = hidden.iter().filter_map(|h| h.intersect(&r)).collect();
-        let Some(background) = paint_over(&mut gray, r, &hidden) else {
-            return Ok(Vec::new());
+        let shown: Vec<Rect> = shown.iter().filter_map(|s| s.intersect(&r)).collect();
+        let mask = hiding_mask(r, &shown, &hidden);
+        let read = gray.len() as u64 - mask.iter().filter(|m| **m).count() as u64;
+        let Some(background) = paint_over(&mut gray, &mask) else {
+            return Ok((Vec::new(), read));
         };
         // Light text on a dark background is read the right way round at
         // once, not first as it is and again inverted (the engine's own
@@ -260,11 +283,11 @@ impl Ocr {
         let mut words = self.collect_words(r, scale as i32);
         words.retain(|w| {
             let (cx, cy) = (w.rect.x + (w.rect.width / 2) as i32, w.rect.y + (w.rect.height / 2) as i32);
-            !hidden.iter().any(|h| h.contains(cx, cy))
+            !hidden.iter().any(|h| h.contains(cx, cy)) && (shown.is_empty() || shown.iter().any(|s| s.contains(cx, cy)))
         });
         // SAFETY: live handle; frees the image and results.
         unsafe { (api.TessBaseAPIClear)(h) };
-        Ok(words)
+        Ok((words, read))
     }
 
     /// Walks the result iterator word by word.
@@ -324,30 +347,42 @@ fn crop_gray(data: &[u8], bpp: usize, width: u32, r: Rect) -> Vec<u8> {
     out
 }
 
-/// Paints the rectangles `hidden` (inside `r`) of the crop `gray` of `r`
-/// with the most common shade of the rest (its background), and returns
-/// that shade; `None` when the rest is all that one shade (nothing to
-/// read).
-fn paint_over(gray: &mut [u8], r: Rect, hidden: &[Rect]) -> Option<u8> {
-    let w = r.width as usize;
-    let mut mask = vec![false; if hidden.is_empty() { 0 } else { gray.len() }];
-    for h in hidden {
-        let (x0, y0) = ((h.x - r.x) as usize, (h.y - r.y) as usize);
-        for row in mask[y0 * w..(y0 + h.height as usize) * w].chunks_exact_mut(w) {
-            row[x0..x0 + h.width as usize].fill(true);
-        }
+/// Which pixels of the crop of `r` are painted over: those in `hidden`,
+/// and, when `shown` is not empty, those outside every `shown` rectangle
+/// (all rectangles inside `r`). Empty when nothing is.
+fn hiding_mask(r: Rect, shown: &[Rect], hidden: &[Rect]) -> Vec<bool> {
+    if shown.is_empty() && hidden.is_empty() {
+        return Vec::new();
     }
+    let w = r.width as usize;
+    let mut mask = vec![!shown.is_empty(); w * r.height as usize];
+    let mut set = |rect: &Rect, value: bool| {
+        let (x0, y0) = ((rect.x - r.x) as usize, (rect.y - r.y) as usize);
+        for row in mask[y0 * w..(y0 + rect.height as usize) * w].chunks_exact_mut(w) {
+            row[x0..x0 + rect.width as usize].fill(value);
+        }
+    };
+    shown.iter().for_each(|s| set(s, false));
+    hidden.iter().for_each(|h| set(h, true));
+    mask
+}
+
+/// Paints the pixels `mask` marks (an empty mask marks none) with the
+/// most common shade of the rest (its background), and returns that
+/// shade; `None` when the rest is all that one shade (nothing to read).
+fn paint_over(gray: &mut [u8], mask: &[bool]) -> Option<u8> {
     let mut histogram = [0u32; 256];
     if mask.is_empty() {
         gray.iter().for_each(|&g| histogram[g as usize] += 1);
     } else {
-        gray.iter().zip(&mask).filter(|(_, m)| !**m).for_each(|(&g, _)| histogram[g as usize] += 1);
+        gray.iter().zip(mask).filter(|(_, m)| !**m).for_each(|(&g, _)| histogram[g as usize] += 1);
     }
     let background = (0..256).max_by_key(|&v| histogram[v]).unwrap_or(0);
-    if histogram[background] as usize == gray.len() - mask.iter().filter(|m| **m).count() {
+    let rest = gray.len() - mask.iter().filter(|m| **m).count();
+    if rest == 0 || histogram[background] as usize == rest {
         return None;
     }
-    for (g, _) in gray.iter_mut().zip(&mask).filter(|(_, m)| **m) {
+    for (g, _) in gray.iter_mut().zip(mask).filter(|(_, m)| **m) {
         *g = background as u8;
     }
     Some(background as u8)

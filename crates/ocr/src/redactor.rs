@@ -75,9 +75,13 @@ pub struct PixelReport {
 /// Redacts frames of one recording, in order.
 ///
 /// It keeps the words of the previous frame. For each new frame it drops
-/// the cached words that meet `frame.changed` (grown by a margin, and then
-/// by the boxes of the dropped words, so a word cut by a tile edge is read
-/// again whole), reads those regions, and scans the text of all words,
+/// the cached words that meet `frame.changed` (grown by a margin), and
+/// reads again the changed rectangles together with the boxes of the
+/// dropped words (so a word cut by a tile edge is read again whole), as
+/// pieces: a region is read inside its bounding box with everything
+/// outside its pieces painted over, so a tall change that cuts a word on
+/// one line does not make every line read wider. It then scans the text
+/// of all words,
 /// joined line by line, with [`Scanner::builtin_ocr`] (twice: as read,
 /// and with OCR's breaks and misreads inside values undone, see
 /// [`misreads`]). Every word a detection touches, even in part, is filled
@@ -239,57 +243,62 @@ impl PixelRedactor {
         let mut cache = std::mem::take(&mut self.cache);
         let mut todo = if self.size != Some((w, h)) {
             cache.clear();
-            vec![bounds]
+            vec![Region::whole(bounds)]
         } else {
             let changed = self.follow_scrolls(frame, &mut cache, &mut report);
             let grown: Vec<Rect> =
                 changed.iter().filter_map(|r| regions::expand(*r, MARGIN_X, MARGIN_Y, bounds)).collect();
-            absorb_cached_words(regions::merge(grown), &cache, bounds, |_| true)
+            absorb_cached_words(grown, &cache, bounds, |_| true)
         };
-        let area: u64 = todo.iter().map(Rect::area).sum();
+        let area: u64 = todo.iter().map(Region::area).sum();
         if area as f64 > FULL_FRACTION * bounds.area() as f64 {
-            todo = vec![bounds];
+            todo = vec![Region::whole(bounds)];
         }
-        report.full_ocr = todo == [bounds];
-        cache.retain(|word| !todo.iter().any(|r| regions::overlaps(r, &word.rect)));
+        report.full_ocr = todo.len() == 1 && todo[0].pieces == [bounds];
+        cache.retain(|word| !todo.iter().any(|r| r.meets(&word.rect)));
         // Each window's part of a region is read on its own (see
         // `regions`): layout analysis over several windows cuts lines up.
-        let mut todo: Vec<Area> = todo.into_iter().flat_map(|r| regions::by_window(r, &frame.stack, bounds)).collect();
+        let mut todo: Vec<(Area, Vec<Rect>)> = todo
+            .into_iter()
+            .flat_map(|region| {
+                regions::by_window(region.bounds(), &frame.stack, bounds).into_iter().map(move |area| {
+                    let shown = region.pieces.iter().filter_map(|p| p.intersect(&area.rect)).collect();
+                    (area, shown)
+                })
+            })
+            .collect();
         let pixels = Pixels::Bgrx(&frame.bgrx);
-        let mut done: Vec<Area> = Vec::new();
-        while let Some(mut area) = todo.pop() {
-            let mut found = self.ocr.words_hiding(pixels, w, h, area.rect, &area.hidden(), mode_for(&area))?;
-            report.ocr_area += area.visible_area();
+        while let Some((mut area, mut shown)) = todo.pop() {
+            let (mut found, read) =
+                self.ocr.words_in(pixels, w, h, area.rect, &shown, &area.hidden(), mode_for(&area))?;
+            report.ocr_area += read;
             report.ocr_calls += 1;
-            // A word touching a side that is not its window's (or the
-            // frame's) may go on outside: grow that side and read again.
+            // A word touching a side of its piece, where the window (or
+            // the frame) goes on, may go on outside: read on along its
+            // line, and again.
             for _ in 0..EDGE_ROUNDS {
-                let grown = grow_at_cut_words(area.rect, &found, area.limit);
-                if grown == area.rect {
+                let growth = growth_at_cut_words(&shown, &found, area.limit);
+                if growth.is_empty() {
                     break;
                 }
-                // The grown part may hold cached words of this window: read
+                // The new pieces may cut cached words of this window: read
                 // them again too.
-                let absorbed = absorb_cached_words(vec![grown], &cache, area.limit, |word| !area.hides(&word.rect))[0];
-                cache.retain(|word| !(regions::overlaps(&absorbed, &word.rect) && !area.hides(&word.rect)));
-                area.rect = absorbed;
-                found = self.ocr.words_hiding(pixels, w, h, area.rect, &area.hidden(), mode_for(&area))?;
-                report.ocr_area += area.visible_area();
+                let extra = absorb_cached_words(growth, &cache, area.limit, |word| !area.hides(&word.rect));
+                let pieces: Vec<Rect> = extra.into_iter().flat_map(|r| r.pieces).collect();
+                cache.retain(|word| !pieces.iter().any(|p| regions::overlaps(p, &word.rect)) || area.hides(&word.rect));
+                for p in &pieces {
+                    area.rect = regions::union(area.rect, *p).intersect(&area.limit).unwrap_or(area.rect);
+                }
+                shown.extend(pieces);
+                let (again, read) =
+                    self.ocr.words_in(pixels, w, h, area.rect, &shown, &area.hidden(), mode_for(&area))?;
+                found = again;
+                report.ocr_area += read;
                 report.ocr_calls += 1;
             }
-            // Areas read earlier that this one now overlaps lose their words
-            // there (read twice otherwise), unless another window shows
-            // them.
-            for d in &done {
-                if regions::overlaps(&d.rect, &area.rect) {
-                    cache.retain(|word| {
-                        !(regions::overlaps(&area.rect, &word.rect)
-                            && regions::overlaps(&d.rect, &word.rect)
-                            && !area.hides(&word.rect))
-                    });
-                }
-            }
-            done.push(area);
+            // Words read earlier in this frame, in another region of the
+            // same window, that this read covered too: read twice.
+            cache.retain(|word| !centre_in(&shown, &word.rect) || area.hides(&word.rect));
             cache.extend(found);
         }
         Ok((cache, report))
@@ -304,52 +313,116 @@ fn mode_for(area: &Area) -> Option<PageSegMode> {
     area.window.then_some(PageSegMode::SingleBlock)
 }
 
-/// Grows regions to hold every cached word they meet (of those `keep`
-/// accepts), with the margins around it (so the word read again does not
-/// touch the region's edge), merging regions as they come to overlap,
-/// until nothing changes. Regions stay inside `bounds`.
-fn absorb_cached_words(mut rects: Vec<Rect>, cache: &[Word], bounds: Rect, keep: impl Fn(&Word) -> bool) -> Vec<Rect> {
+/// Part of the frame to read again: the changed rectangles (with their
+/// margins) and the cached words they cut, each as its own piece. The
+/// pieces are read together, inside their bounding box, with the rest of
+/// the box painted over ([`Ocr::words_in`]): a word cut at one line does
+/// not widen the region on every other line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Region {
+    pieces: Vec<Rect>,
+}
+
+impl Region {
+    fn whole(r: Rect) -> Region {
+        Region { pieces: vec![r] }
+    }
+
+    fn bounds(&self) -> Rect {
+        self.pieces.iter().copied().reduce(regions::union).expect("a region has a piece")
+    }
+
+    fn meets(&self, r: &Rect) -> bool {
+        self.pieces.iter().any(|p| regions::overlaps(p, r))
+    }
+
+    /// Pixels to read, at most (overlapping pieces count twice, up to the
+    /// bounding box).
+    fn area(&self) -> u64 {
+        self.pieces.iter().map(Rect::area).sum::<u64>().min(self.bounds().area())
+    }
+}
+
+/// Regions for the rectangles `rects`: each takes in, as further pieces,
+/// every cached word (of those `keep` accepts) that one of its pieces
+/// meets, with margins around it (so the word read again does not touch
+/// its piece's edge), until no piece meets a word not taken in; regions
+/// whose pieces come to overlap are merged. Pieces stay inside `bounds`.
+fn absorb_cached_words(rects: Vec<Rect>, cache: &[Word], bounds: Rect, keep: impl Fn(&Word) -> bool) -> Vec<Region> {
+    let mut regions: Vec<Region> = rects.into_iter().filter_map(|r| r.intersect(&bounds)).map(Region::whole).collect();
+    let mut taken: Vec<bool> = cache.iter().map(|w| !keep(w)).collect();
     loop {
-        let mut changed = false;
-        for r in rects.iter_mut() {
-            for word in cache {
-                if regions::overlaps(r, &word.rect) && keep(word) {
-                    let grown = regions::expand(word.rect, ABSORB_MARGIN_X, ABSORB_MARGIN_Y, bounds).unwrap_or(word.rect);
-                    let u = regions::union(*r, grown).intersect(&bounds).unwrap_or(*r);
-                    if u != *r {
-                        *r = u;
-                        changed = true;
+        let mut grew = false;
+        for region in regions.iter_mut() {
+            // Only pieces added in the last round can meet a word not yet
+            // taken; checking all keeps this simple (a few hundred words).
+            for (word, taken) in cache.iter().zip(taken.iter_mut()) {
+                if !*taken && region.meets(&word.rect) {
+                    *taken = true;
+                    let piece = regions::expand(word.rect, ABSORB_MARGIN_X, ABSORB_MARGIN_Y, bounds).unwrap_or(word.rect);
+                    if !region.pieces.iter().any(|p| p.intersect(&piece) == Some(piece)) {
+                        region.pieces.push(piece);
                     }
+                    grew = true;
                 }
             }
         }
-        let before = rects.len();
-        rects = regions::merge(rects);
-        if !changed && rects.len() == before {
-            return rects;
+        let merged = merge_regions(&mut regions);
+        if !grew && !merged {
+            return regions;
         }
     }
 }
 
-/// `region` grown sideways, inside `limit`, where a word read in it
-/// touches its left or right edge (and the edge is not the limit's).
-fn grow_at_cut_words(region: Rect, words: &[Word], limit: Rect) -> Rect {
-    let left = region.x;
-    let right = region.x + region.width as i32;
-    let (min_x, max_x) = (limit.x, limit.x + limit.width as i32);
-    let mut grow_left = false;
-    let mut grow_right = false;
-    for word in words {
-        if word.rect.x <= left + 1 && left > min_x {
-            grow_left = true;
+/// Merges regions with overlapping pieces; whether any were.
+fn merge_regions(regions: &mut Vec<Region>) -> bool {
+    let mut any = false;
+    'again: loop {
+        for i in 0..regions.len() {
+            for j in i + 1..regions.len() {
+                if regions[j].pieces.iter().any(|p| regions[i].meets(p)) {
+                    let other = regions.swap_remove(j);
+                    regions[i].pieces.extend(other.pieces);
+                    any = true;
+                    continue 'again;
+                }
+            }
         }
-        if word.rect.x + word.rect.width as i32 >= right - 1 && right < max_x {
-            grow_right = true;
+        return any;
+    }
+}
+
+/// Whether the centre of `r` lies in one of `pieces`.
+fn centre_in(pieces: &[Rect], r: &Rect) -> bool {
+    let (cx, cy) = (r.x + (r.width / 2) as i32, r.y + (r.height / 2) as i32);
+    pieces.iter().any(|p| p.contains(cx, cy))
+}
+
+/// New pieces where a word read touches the left or right side of the
+/// piece that shows it while the window (`limit`) goes on past that side
+/// and no other piece does: a band of the word's line, [`EDGE_GROWTH`]
+/// wide, beyond the side (the word may go on there).
+fn growth_at_cut_words(shown: &[Rect], words: &[Word], limit: Rect) -> Vec<Rect> {
+    let (min_x, max_x) = (limit.x, limit.x + limit.width as i32);
+    let mut out: Vec<Rect> = Vec::new();
+    for word in words {
+        let r = word.rect;
+        let (cx, cy) = (r.x + (r.width / 2) as i32, r.y + (r.height / 2) as i32);
+        let Some(piece) = shown.iter().find(|p| p.contains(cx, cy)) else { continue };
+        let (left, right) = (piece.x, piece.x + piece.width as i32);
+        let band_y = r.y - ABSORB_MARGIN_Y as i32;
+        let band_h = r.height + 2 * ABSORB_MARGIN_Y;
+        let open = |x: i32| !shown.iter().any(|p| p.contains(x, cy));
+        if r.x <= left + 1 && left > min_x && open(left - 1) {
+            let x0 = (left - EDGE_GROWTH as i32).max(min_x);
+            out.push(Rect::new(x0, band_y, (left - x0) as u32, band_h));
+        }
+        if r.x + r.width as i32 >= right - 1 && right < max_x && open(right) {
+            let x1 = (right + EDGE_GROWTH as i32).min(max_x);
+            out.push(Rect::new(right, band_y, (x1 - right) as u32, band_h));
         }
     }
-    let x0 = if grow_left { (left - EDGE_GROWTH as i32).max(min_x) } else { left };
-    let x1 = if grow_right { (right + EDGE_GROWTH as i32).min(max_x) } else { right };
-    Rect::new(x0, region.y, (x1 - x0) as u32, region.height)
+    out.into_iter().filter_map(|b| b.intersect(&limit)).collect()
 }
 
 /// Scans the words' text and fills every word a detection touches, every
@@ -515,24 +588,53 @@ mod tests {
     }
 
     #[test]
-    fn regions_swallow_the_cached_words_they_cut() {
+    fn regions_take_in_the_cached_words_they_cut_as_pieces() {
         let cache = vec![word(0, 10, 100, 16), word(90, 40, 50, 16), word(500, 10, 40, 16)];
-        // A change at x 95..105, y 10..20 cuts the first word; growing to
-        // it does not reach the second (different line) nor the third.
+        // A change at x 95..105, y 10..20 cuts the first word; taking it in
+        // does not reach the second (different line) nor the third.
         let bounds = Rect::new(0, 0, 1000, 100);
         let out = absorb_cached_words(vec![Rect::new(95, 10, 10, 10)], &cache, bounds, |_| true);
         // The word plus its margins: 4 px sideways (clipped at 0), 1 up and
         // down.
-        assert_eq!(out, vec![Rect::new(0, 9, 105, 18)]);
+        assert_eq!(out, vec![Region { pieces: vec![Rect::new(95, 10, 10, 10), Rect::new(0, 9, 104, 18)] }]);
     }
 
     #[test]
-    fn cut_words_grow_the_region_sideways_but_not_past_the_frame() {
+    fn a_tall_change_takes_in_the_words_it_cuts_without_widening_on_other_lines() {
+        // A column changed over three lines; each line has a word across
+        // it, of different widths, and a word further right that the
+        // widest of them would reach if the column grew as one rectangle.
+        let cache = vec![
+            word(80, 0, 60, 16),
+            word(150, 0, 40, 16),
+            word(20, 22, 200, 16),
+            word(95, 44, 20, 16),
+            word(150, 44, 40, 16),
+        ];
         let bounds = Rect::new(0, 0, 1000, 100);
-        let region = Rect::new(100, 0, 200, 50);
-        let grown = grow_at_cut_words(region, &[word(101, 5, 20, 10), word(250, 5, 50, 10)], bounds);
-        assert_eq!(grown, Rect::new(4, 0, 392, 50));
-        let edge = Rect::new(0, 0, 1000, 50);
-        assert_eq!(grow_at_cut_words(edge, &[word(0, 5, 1000, 10)], bounds), edge);
+        let out = absorb_cached_words(vec![Rect::new(100, 0, 10, 66)], &cache, bounds, |_| true);
+        assert_eq!(out.len(), 1);
+        let pieces = &out[0].pieces;
+        assert_eq!(pieces.len(), 4, "{pieces:?}");
+        // The words right of the column on lines one and three are not
+        // taken in, though the middle line's word spans past them.
+        assert!(!out[0].meets(&Rect::new(150, 0, 40, 16)) && !out[0].meets(&Rect::new(150, 44, 40, 16)));
+        assert!(out[0].area() < out[0].bounds().area());
+        // Regions whose pieces meet merge; others stay apart.
+        let two = absorb_cached_words(vec![Rect::new(100, 0, 10, 10), Rect::new(500, 80, 10, 10)], &cache, bounds, |_| true);
+        assert_eq!(two.len(), 2);
+    }
+
+    #[test]
+    fn cut_words_grow_their_piece_along_their_line_but_not_past_the_window() {
+        let limit = Rect::new(0, 0, 1000, 100);
+        let shown = [Rect::new(100, 0, 200, 50)];
+        let growth = growth_at_cut_words(&shown, &[word(101, 5, 20, 10), word(150, 30, 50, 10), word(250, 20, 50, 10)], limit);
+        assert_eq!(growth, vec![Rect::new(4, 4, 96, 12), Rect::new(300, 19, 96, 12)]);
+        // At the window's edge, or where another piece goes on, nothing.
+        let edge = [Rect::new(0, 0, 1000, 50)];
+        assert!(growth_at_cut_words(&edge, &[word(0, 5, 1000, 10)], limit).is_empty());
+        let joined = [Rect::new(100, 0, 200, 50), Rect::new(300, 0, 50, 50)];
+        assert!(growth_at_cut_words(&joined, &[word(250, 5, 50, 10)], limit).is_empty());
     }
 }

@@ -150,28 +150,6 @@ pub fn overlaps(a: &Rect, b: &Rect) -> bool {
     a.intersect(b).is_some()
 }
 
-/// Replaces overlapping rectangles by their bounding boxes until none
-/// overlap. Quadratic, for the few dozen regions a frame has.
-pub fn merge(mut rects: Vec<Rect>) -> Vec<Rect> {
-    loop {
-        let mut merged = false;
-        'outer: for i in 0..rects.len() {
-            for j in i + 1..rects.len() {
-                if overlaps(&rects[i], &rects[j]) {
-                    let u = union(rects[i], rects[j]);
-                    rects.swap_remove(j);
-                    rects[i] = u;
-                    merged = true;
-                    break 'outer;
-                }
-            }
-        }
-        if !merged {
-            return rects;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,13 +201,5 @@ mod tests {
         let b = Rect::new(0, 0, 100, 50);
         assert_eq!(expand(Rect::new(5, 5, 10, 10), 8, 2, b), Some(Rect::new(0, 3, 23, 14)));
         assert_eq!(expand(Rect::new(95, 45, 5, 5), 8, 2, b), Some(Rect::new(87, 43, 13, 7)));
-    }
-
-    #[test]
-    fn merge_chains_overlaps() {
-        let rects = vec![Rect::new(0, 0, 10, 10), Rect::new(50, 50, 5, 5), Rect::new(8, 8, 10, 10), Rect::new(17, 0, 5, 9)];
-        let mut m = merge(rects);
-        m.sort_by_key(|r| r.x);
-        assert_eq!(m, vec![Rect::new(0, 0, 22, 18), Rect::new(50, 50, 5, 5)]);
     }
 }

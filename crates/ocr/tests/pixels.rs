@@ -357,3 +357,74 @@ fn a_scrolled_terminal_keeps_its_words_and_reads_only_what_scrolled_in() {
     }
     assert!(after.contains("nightly"), "plain words lost");
 }
+
+#[test]
+fn a_window_switch_reads_what_it_uncovered_not_the_whole_screen() {
+    let mut screen = common::Screen::start(1280, 720);
+    // A wide terminal behind, a narrower one over a strip at its right
+    // edge; the card number in the wide one lies under the other at first.
+    // A switch then changes two title bars far apart and a tall narrow
+    // strip between them.
+    let back: Vec<String> = (0..20)
+        .map(|i| match i {
+            15 => format!("{:<78}4111 1111 1111 1111", "line 15 of the nightly build: customer card on file since March"),
+            _ => format!("line {i:02} of the nightly build finished without any warnings, next run at dawn, all quiet here"),
+        })
+        .collect();
+    let back: Vec<&str> = back.iter().map(String::as_str).collect();
+    let term = screen.xterm("back", 100, 21, 10, 10, &back);
+    let card_x = term.origin.0 + 78 * term.cell.0 as i32;
+    let front: Vec<String> = (0..18).map(|i| format!("front {i:02} deploy finished, queue drained, nothing left")).collect();
+    let front: Vec<&str> = front.iter().map(String::as_str).collect();
+    screen.xterm("front", 60, 20, card_x - 8, 150, &front);
+    let (back_window, front_window) = (screen.terms[0].window, screen.terms[1].window);
+    screen.driver.activate(front_window).expect("activate");
+    let first = screen.settled_frame();
+    let mut redactor = PixelRedactor::new(Ocr::new().expect("OCR"));
+    let report = redactor.redact(&mut first.clone()).expect("redact");
+    assert!(report.full_ocr);
+    assert_eq!(report.counts.get("card"), None, "the card is hidden under the front terminal: {:?}", report.counts);
+
+    // The wide terminal comes to the top: the overlap, and both title bars,
+    // change.
+    screen.driver.activate(back_window).expect("activate");
+    let mut next = screen.settled_frame();
+    next.changed = common::changed_tiles(&first, &next, 32);
+    let changed: u64 = next.changed.iter().map(Rect::area).sum();
+    let mut incremental = next.clone();
+    let report = redactor.redact(&mut incremental).expect("redact");
+    let area = next.width as u64 * next.height as u64;
+    eprintln!(
+        "switch: {} px changed, {} px read ({:.0}% of the screen) in {} call(s)",
+        changed,
+        report.ocr_area,
+        100.0 * report.ocr_area as f64 / area as f64,
+        report.ocr_calls
+    );
+    assert!(!report.full_ocr);
+    // What changed, its margins and the words it cuts, not the box
+    // around them: growing regions as rectangles read 1.7 times what
+    // changed here (and most of the screen on the recorder bench).
+    assert!(2 * report.ocr_area < 3 * changed, "read {} px for {} px changed", report.ocr_area, changed);
+    assert_eq!(report.counts.get("card"), Some(&1), "{:?}", report.counts);
+    let after = read_back(&incremental, Rect::new(0, 0, next.width, next.height));
+    for part in parts("4111 1111 1111 1111") {
+        assert!(!after.contains(part.as_str()), "part of the card is still readable");
+    }
+    // The words known after the switch are those a whole read finds.
+    let mut whole = PixelRedactor::new(Ocr::new().expect("OCR"));
+    whole.redact(&mut next.clone()).expect("redact");
+    let kept = whole
+        .words()
+        .iter()
+        .filter(|w| redactor.words().iter().any(|v| v.text == w.text && tracewell_ocr::regions::overlaps(&v.rect, &w.rect)))
+        .count();
+    let stale = redactor
+        .words()
+        .iter()
+        .filter(|v| !whole.words().iter().any(|w| tracewell_ocr::regions::overlaps(&v.rect, &w.rect)))
+        .count();
+    eprintln!("{} of {} words as a whole read finds them; {} words where it finds none", kept, whole.words().len(), stale);
+    assert!(kept * 100 >= whole.words().len() * 95, "{kept} of {}", whole.words().len());
+    assert!(stale * 100 <= redactor.words().len() * 2, "{stale} stale words");
+}
