@@ -81,7 +81,7 @@
 //! Whole-frame OCR is slow: about 1.5 CPU-s for a dense 1920×1080 screen,
 //! nearly all of it LSTM recognition (~3 ms a word), which no setting above
 //! moves much. What makes pixel redaction affordable is reading only what
-//! changed: a line typed in a terminal costs about 0.045 CPU-s per frame
+//! changed: a line typed in a terminal costs about 0.025 CPU-s per frame
 //! (`cargo bench -p tracewell-ocr --bench pixels`).
 
 pub mod engine;
