@@ -14,6 +14,7 @@
 //! * `--write-corpus DIR`: also write `DIR/corpus.jsonl`,
 //!   `DIR/tracewell_spans.jsonl` and `DIR/tracewell_summary.json`, for the
 //!   side-by-side comparison in `bench-baseline/`;
+//! * `--ocr`: scan with the OCR-tolerant scanner ([`Scanner::builtin_ocr`]);
 //! * `--profile SECONDS`: after the figures, scan the corpus over and over
 //!   for that long (for a sampling profiler), print the work counters and
 //!   accepted spans per detector, and time the scanner's combined automaton
@@ -77,7 +78,9 @@ fn main() {
     let write_dir = value_of("--write-corpus").map(PathBuf::from);
     let profile_secs: Option<f64> = value_of("--profile").and_then(|s| s.parse().ok());
 
-    let scanner = Scanner::builtin();
+    // `--ocr`: the OCR-tolerant scanner instead (for comparing builds'
+    // spans; its recall is not what the targets are about).
+    let scanner = if flag("--ocr") { Scanner::builtin_ocr() } else { Scanner::builtin() };
     let docs = corpus::generate(corpus::SEED, corpus::DEFAULT_SIZES);
     let all_spans: Vec<Vec<Span>> = docs.iter().map(|d| scanner.find(&d.text)).collect();
     let (pii, clean): (Vec<usize>, Vec<usize>) =
