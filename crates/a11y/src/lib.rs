@@ -7,7 +7,9 @@
 //! 1. connects to the session bus and turns the accessibility flag on
 //!    (`org.a11y.Status.IsEnabled`: toolkits such as Chromium and GTK 4
 //!    only publish their widgets when it is set; it is restored to its
-//!    previous value when the watcher stops),
+//!    previous value when the watcher stops, and, if the watcher was
+//!    killed, by the next watcher of the session when it stops: see
+//!    [`lease`]),
 //! 2. asks `org.a11y.Bus.GetAddress` for the accessibility bus and connects
 //!    to it,
 //! 3. registers for `object:state-changed:focused` with the AT-SPI
@@ -32,7 +34,8 @@
 //! keyboard grabs (see `tracewell-capture`) remain the other signal.
 
 mod error;
+pub mod lease;
 mod watcher;
 
 pub use error::Error;
-pub use watcher::{ROLE_PASSWORD_TEXT, Watcher, watch, watch_bus};
+pub use watcher::{ROLE_PASSWORD_TEXT, Watcher, accessibility_flag, watch, watch_bus, watch_bus_in};

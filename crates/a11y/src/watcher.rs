@@ -10,6 +10,7 @@ use zbus::zvariant::{OwnedObjectPath, Structure, Value};
 use zbus::{Connection, MatchRule, MessageStream, Proxy, message};
 
 use crate::Error;
+use crate::lease::{self, Lease};
 
 /// AT-SPI's role number for a password entry (`ATSPI_ROLE_PASSWORD_TEXT`).
 pub const ROLE_PASSWORD_TEXT: u32 = 40;
@@ -65,7 +66,19 @@ pub fn watch(on_change: impl FnMut(bool) + Send + 'static) -> Result<Watcher, Er
 
 /// [`watch`] through the session bus at `session_address`.
 pub fn watch_bus(session_address: &str, on_change: impl FnMut(bool) + Send + 'static) -> Result<Watcher, Error> {
-    let buses = async_io::block_on(Buses::connect(session_address))?;
+    watch_bus_in(session_address, lease::runtime_dir().as_deref(), on_change)
+}
+
+/// [`watch_bus`] with the note that the flag is to be restored (see
+/// [`crate::lease`]) kept in `lease_dir` instead of the user's runtime
+/// folder; `None` keeps none (the flag is then restored on a clean stop
+/// only).
+pub fn watch_bus_in(
+    session_address: &str,
+    lease_dir: Option<&std::path::Path>,
+    on_change: impl FnMut(bool) + Send + 'static,
+) -> Result<Watcher, Error> {
+    let buses = async_io::block_on(Buses::connect(session_address, lease_dir))?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     let thread = std::thread::Builder::new()
@@ -80,19 +93,22 @@ pub fn watch_bus(session_address: &str, on_change: impl FnMut(bool) + Send + 'st
 struct Buses {
     /// `org.a11y.Status` on the session bus: the accessibility flag.
     status: Proxy<'static>,
-    /// Whether the accessibility flag was on before (then it stays on).
-    was_enabled: bool,
+    /// Whether this watcher turns the accessibility flag off when it stops
+    /// (it turned it on, or took over from a watcher that died).
+    lease: Lease,
     a11y: Connection,
     focus: MessageStream,
 }
 
 impl Buses {
-    async fn connect(session_address: &str) -> Result<Buses, Error> {
+    async fn connect(session_address: &str, lease_dir: Option<&std::path::Path>) -> Result<Buses, Error> {
         let session = zbus::connection::Builder::address(session_address)?.build().await?;
         let status = Proxy::new(&session, "org.a11y.Bus", "/org/a11y/bus", "org.a11y.Status").await?;
-        let was_enabled: bool = status.get_property("IsEnabled").await.unwrap_or(false);
-        if !was_enabled {
-            status.set_property("IsEnabled", true).await.map_err(zbus::Error::from)?;
+        let enabled: bool = status.get_property("IsEnabled").await.unwrap_or(false);
+        let lease = Lease::take(lease_dir, session_address, enabled);
+        if !enabled && let Err(e) = status.set_property("IsEnabled", true).await {
+            lease.release();
+            return Err(zbus::Error::from(e).into());
         }
         let reply = session
             .call_method(Some("org.a11y.Bus"), "/org/a11y/bus", Some("org.a11y.Bus"), "GetAddress", &())
@@ -115,7 +131,7 @@ impl Buses {
             // Registries before AT-SPI 2.46 take the event name alone.
             a11y.call_method(Some(registry.0), registry.1, Some(registry.2), "RegisterEvent", &(FOCUS_EVENT,)).await?;
         }
-        Ok(Buses { status, was_enabled, a11y, focus })
+        Ok(Buses { status, lease, a11y, focus })
     }
 
     /// Follows focus until `stop` is set or the bus goes away.
@@ -151,8 +167,8 @@ impl Buses {
         if focused.is_some() {
             on_change(false);
         }
-        if !self.was_enabled {
-            let _ = self.status.set_property("IsEnabled", false).await;
+        if self.lease.owned() && self.status.set_property("IsEnabled", false).await.is_ok() {
+            self.lease.release();
         }
         let _ = self.a11y.close().await;
     }
@@ -203,4 +219,15 @@ impl FocusChange {
         };
         Some(FocusChange { sender, path, gained })
     }
+}
+
+/// Whether the accessibility flag (`org.a11y.Status.IsEnabled`) of the
+/// session bus at `session_address` is on.
+pub fn accessibility_flag(session_address: &str) -> Result<bool, Error> {
+    async_io::block_on(async {
+        let session = zbus::connection::Builder::address(session_address)?.build().await?;
+        let status = Proxy::new(&session, "org.a11y.Bus", "/org/a11y/bus", "org.a11y.Status").await?;
+        let on: bool = status.get_property("IsEnabled").await?;
+        Ok(on)
+    })
 }
