@@ -90,7 +90,7 @@ fn record_until_sigterm_then_inspect() {
     // Started, paused, resumed, stopped.
     assert_eq!(report["total"]["counts"]["/recorder/status"], 4);
     assert!(report["total"]["frames"].as_u64().unwrap() >= 1);
-    assert_eq!(report["segments"][0]["format"], "tracewell.segment/1.1");
+    assert_eq!(report["segments"][0]["format"], "tracewell.segment/1.2");
 
     let frames = dir.path().join("frames");
     let text = tracewell().arg("inspect").arg(&out).arg("--frames").arg(&frames).output().unwrap();

@@ -101,7 +101,12 @@ impl<'a> Recording<'a> {
                         t.inputs.push(Input::Break(s.t_ns));
                     }
                     Ev::Status(_) => {}
-                    Ev::Task(task) => {
+                    // The carried start of a task the previous segment
+                    // began is state, not a second start; it counts only
+                    // when that segment is missing.
+                    Ev::Task(task, true)
+                        if t.markers.iter().any(|m| matches!(m, Marker::Start { t_ns, .. } if *t_ns == task.t_ns)) => {}
+                    Ev::Task(task, _) => {
                         // Actions never straddle a task boundary.
                         t.inputs.push(Input::Break(task.t_ns));
                         t.markers.push(match task.event {

@@ -21,7 +21,7 @@ use crate::error::{Error, io_err};
 use crate::format::image_path;
 
 /// Bumped when the digest layout changes; older digests are recomputed.
-const DIGEST_VERSION: u32 = 2;
+const DIGEST_VERSION: u32 = 3;
 
 pub(crate) const MCAP_MAGIC: &[u8] = b"\x89MCAP0\r\n";
 pub(crate) const SEAL_MAGIC: &[u8] = b"TWSEAL\r\n";
@@ -48,7 +48,9 @@ pub(crate) enum Ev {
     Motion(MotionEvent),
     Window(WindowEvent, bool),
     Status(Status),
-    Task(TaskMarker),
+    /// A task marker, and whether it is the carried start of a task open
+    /// when the segment began.
+    Task(TaskMarker, bool),
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -89,7 +91,8 @@ impl Digest {
                 Ev::Window(w, false) => Some(w.t_ns),
                 Ev::Window(_, true) => None,
                 Ev::Status(s) => Some(s.t_ns),
-                Ev::Task(t) => Some(t.t_ns),
+                Ev::Task(t, false) => Some(t.t_ns),
+                Ev::Task(_, true) => None,
             })
             .chain(self.frames.iter().filter(|f| !f.carried).map(|f| f.t_ns));
         ts.fold(None, |acc, t| match acc {
@@ -247,7 +250,7 @@ pub(crate) fn ingest(
             Record::Motion(m) => digest.events.push(Ev::Motion(m)),
             Record::Window(w) => digest.events.push(Ev::Window(w, msg.carried)),
             Record::Status(s) => digest.events.push(Ev::Status(s)),
-            Record::Task(t) => digest.events.push(Ev::Task(t)),
+            Record::Task(t) => digest.events.push(Ev::Task(t, msg.carried)),
             Record::Frame(f) => {
                 let hash = hex(blake3::hash(&f.png));
                 digest.frame_bytes += f.png.len() as u64;

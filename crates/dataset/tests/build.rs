@@ -272,3 +272,84 @@ fn the_cli_arguments_parse() {
     assert_eq!(b.jobs, 2);
     assert!(Cli::try_parse_from(["tracewell", "dataset", "build", "--out", "ds"]).is_err());
 }
+
+#[test]
+fn a_task_open_across_segments_is_one_episode() {
+    use common::synth::{Script, meta};
+    use tracewell_model::FrameReason;
+    use tracewell_segment::{
+        Record, RecorderState, SegmentWriter, Status, TaskEvent, TaskMarker, TaskOutcome,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec");
+    fs::create_dir_all(&rec).unwrap();
+    let mut script = Script::new(5_000_000_000, 160, 100);
+    // Segment 0: the task starts and "hello" is typed.
+    let path0 = rec.join("synth-t-00000.mcap");
+    let mut w = SegmentWriter::create(&path0, meta("synth-t", 0, script.t)).unwrap();
+    script.t += 1_000_000;
+    script.records.push(Record::Status(Status {
+        t_ns: script.t,
+        state: RecorderState::Started,
+        detail: None,
+    }));
+    script.window(1, "Editor", "notes.txt - Editor");
+    script.frame(FrameReason::Start);
+    script.t += 1_000_000;
+    let start = Record::Task(TaskMarker {
+        t_ns: script.t,
+        event: TaskEvent::Start,
+        instruction: Some("Write a greeting".into()),
+        outcome: None,
+    });
+    script.records.push(start.clone());
+    script.typ("hello");
+    let mut carried = Vec::new();
+    for r in &script.records {
+        w.write(r).unwrap();
+        if matches!(r, Record::Window(_) | Record::Frame(_)) {
+            carried.push(r.clone());
+        }
+    }
+    w.finish().unwrap();
+    // Segment 1 starts with the carried state, the open task's start
+    // among it; the task ends, and "after" is typed outside any task.
+    let mut w = SegmentWriter::create(&rec.join("synth-t-00001.mcap"), meta("synth-t", 1, script.t)).unwrap();
+    carried.push(start);
+    for r in &carried {
+        w.write_carried(r).unwrap();
+    }
+    script.records.clear();
+    script.typ(" world");
+    script.t += 1_000_000;
+    script.records.push(Record::Task(TaskMarker {
+        t_ns: script.t,
+        event: TaskEvent::End,
+        instruction: None,
+        outcome: Some(TaskOutcome::Success),
+    }));
+    script.t += 1_000_000_000;
+    script.typ("after");
+    for r in &script.records {
+        w.write(r).unwrap();
+    }
+    w.finish().unwrap();
+
+    let out = dir.path().join("out");
+    let report = build(&[Source::Path(rec.clone())], &BuildOptions::new(&out), quiet).unwrap();
+    assert_eq!((report.segments_read, report.episodes), (2, 1));
+    let episodes = codes_by_episode(&read_steps(&out));
+    assert_eq!(episodes.len(), 1, "{episodes:?}");
+    let codes = episodes[0].join("\n");
+    assert!(codes.contains("hello") && codes.contains("world") && !codes.contains("after"), "{codes}");
+    assert_eq!(episodes[0].last().unwrap(), "computer.terminate(status='success')");
+
+    // The second segment alone still knows it is inside the task.
+    let out = dir.path().join("out-one");
+    fs::remove_file(&path0).unwrap();
+    let report = build(&[Source::Path(rec)], &BuildOptions::new(&out), quiet).unwrap();
+    assert_eq!(report.episodes, 1);
+    let episodes = codes_by_episode(&read_steps(&out));
+    let codes = episodes[0].join("\n");
+    assert!(codes.contains("world") && !codes.contains("hello") && !codes.contains("after"), "{codes}");
+}

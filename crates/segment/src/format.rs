@@ -1,5 +1,6 @@
-//! The segment format, version `tracewell.segment/1.1` (1.1 added the
-//! `/task` channel; 1.0 files read the same).
+//! The segment format, version `tracewell.segment/1.2` (1.1 added the
+//! `/task` channel, 1.2 the carried start of an open task; 1.0 and 1.1
+//! files read the same).
 //!
 //! A segment is one [MCAP](https://mcap.dev/spec) file. Its layout:
 //!
@@ -9,7 +10,7 @@
 //!
 //!   | key | value |
 //!   |---|---|
-//!   | `format` | `tracewell.segment/1.1` (readers accept `tracewell.segment/1` and any `tracewell.segment/1.*`) |
+//!   | `format` | `tracewell.segment/1.2` (readers accept `tracewell.segment/1` and any `tracewell.segment/1.*`) |
 //!   | `recording_id` | the recording this segment belongs to |
 //!   | `segment_id` | this segment's id (`<recording_id>-<sequence:05>` from the sink) |
 //!   | `sequence` | 0-based position of the segment in its recording |
@@ -62,9 +63,10 @@
 //!
 //! **Carried state.** So that each segment stands alone, the rotating sink
 //! writes the recording's latest `/window/active` event and latest
-//! `/screen/frame` at the head of every segment after the first, with their
-//! original `t_ns`, and with `"carried": true` in their JSON (the field is
-//! absent on messages recorded live). Readers report it as
+//! `/screen/frame` at the head of every segment after the first, and, while
+//! a task is open, its `/task` start marker, with their original `t_ns`,
+//! and with `"carried": true` in their JSON (the field is absent on
+//! messages recorded live). Readers report it as
 //! [`crate::SegmentMessage::carried`]; a dataset builder should use carried
 //! messages as state, not count them as new observations.
 //!
@@ -80,10 +82,10 @@ use serde::{Deserialize, Serialize};
 use tracewell_model::{FrameReason, Monitor, MonoNs, Rect, WindowEvent};
 
 use crate::error::{Error, Result};
-use crate::record::{EncodedFrame, Record};
+use crate::record::{EncodedFrame, Record, TaskMarker};
 
 /// The format version written into every segment's metadata.
-pub const FORMAT_VERSION: &str = "tracewell.segment/1.1";
+pub const FORMAT_VERSION: &str = "tracewell.segment/1.2";
 /// The name of the MCAP metadata record that describes a segment.
 pub const META_RECORD_NAME: &str = "tracewell.segment";
 /// The MCAP header profile.
@@ -317,6 +319,22 @@ struct FrameIn {
 }
 
 #[derive(Serialize)]
+struct TaskOut<'a> {
+    #[serde(flatten)]
+    marker: &'a TaskMarker,
+    #[serde(skip_serializing_if = "is_false")]
+    carried: bool,
+}
+
+#[derive(Deserialize)]
+struct TaskIn {
+    #[serde(flatten)]
+    marker: TaskMarker,
+    #[serde(default)]
+    carried: bool,
+}
+
+#[derive(Serialize)]
 struct WindowOut<'a> {
     #[serde(flatten)]
     event: &'a WindowEvent,
@@ -344,7 +362,7 @@ pub(crate) fn encode_message(record: &Record, carried: bool, log_time: u64) -> R
         Record::Motion(e) => serde_json::to_vec(e)?,
         Record::Status(s) => serde_json::to_vec(s)?,
         Record::Privacy(p) => serde_json::to_vec(p)?,
-        Record::Task(t) => serde_json::to_vec(t)?,
+        Record::Task(marker) => serde_json::to_vec(&TaskOut { marker, carried })?,
         Record::Window(event) => serde_json::to_vec(&WindowOut { event, carried })?,
         Record::Frame(f) => serde_json::to_vec(&FrameOut {
             timestamp: Timestamp {
@@ -383,7 +401,10 @@ pub(crate) fn decode_message(topic: Topic, data: &[u8]) -> Result<(Record, bool)
         Topic::Motion => plain(json(data).map(Record::Motion)),
         Topic::Status => plain(json(data).map(Record::Status)),
         Topic::Privacy => plain(json(data).map(Record::Privacy)),
-        Topic::Task => plain(json(data).map(Record::Task)),
+        Topic::Task => {
+            let t: TaskIn = json(data).map_err(bad)?;
+            Ok((Record::Task(t.marker), t.carried))
+        }
         Topic::Window => {
             let w: WindowIn = json(data).map_err(bad)?;
             Ok((Record::Window(w.event), w.carried))
@@ -445,7 +466,7 @@ mod tests {
             screen: Some((1920, 1080)),
         };
         let m = meta.to_map();
-        assert_eq!(m["format"], "tracewell.segment/1.1");
+        assert_eq!(m["format"], "tracewell.segment/1.2");
         assert_eq!(m["sequence"], "3");
         assert_eq!(m["screen_width"], "1920");
         assert_eq!(SegmentMeta::from_map(&m).unwrap(), meta);

@@ -3,7 +3,7 @@
 //! A segment is one MCAP file holding a stretch of a recording: keyboard,
 //! mouse, scroll and motion input, active-window changes, screen frames
 //! (PNG) and recorder status, each as JSON messages with JSON Schemas. The
-//! format, version `tracewell.segment/1.1`, is documented in [`format`](mod@format).
+//! format, version `tracewell.segment/1.2`, is documented in [`format`](mod@format).
 //!
 //! - [`SegmentWriter`]: writes one segment file, closing a chunk every
 //!   megabyte or every couple of seconds so a crash loses little.

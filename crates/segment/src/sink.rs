@@ -9,7 +9,7 @@ use tracewell_model::{MonoNs, WindowEvent};
 
 use crate::error::{Error, Result};
 use crate::format::{FORMAT_VERSION, SegmentMeta};
-use crate::record::{EncodedFrame, Record};
+use crate::record::{EncodedFrame, Record, TaskEvent, TaskMarker};
 use crate::writer::{SegmentStream, SegmentSummary, SegmentWriter, WriterOptions};
 
 /// What stays the same across a recording's segments.
@@ -91,8 +91,9 @@ pub fn monotonic_ns() -> MonoNs {
 /// one is `max_duration` long or `max_bytes` big.
 ///
 /// Every segment after the first starts with the latest window event and
-/// the latest frame seen so far, marked carried (see the format docs), so
-/// each segment can be read, sealed and used on its own.
+/// the latest frame seen so far, and the start of a task still open,
+/// marked carried (see the format docs), so each segment can be read,
+/// sealed and used on its own.
 /// Opens the stream each new segment of a streaming sink is written to.
 pub type StreamOpener = Box<dyn FnMut(&SegmentMeta) -> std::io::Result<Box<dyn SegmentStream>> + Send>;
 
@@ -111,6 +112,8 @@ pub struct SegmentSink {
     finished_bytes: u64,
     last_window: Option<WindowEvent>,
     last_frame: Option<EncodedFrame>,
+    /// The start marker of the task open now, if any.
+    open_task: Option<TaskMarker>,
 }
 
 impl SegmentSink {
@@ -150,6 +153,7 @@ impl SegmentSink {
             finished_bytes: 0,
             last_window: None,
             last_frame: None,
+            open_task: None,
         };
         sink.open_next()?;
         Ok(sink)
@@ -172,6 +176,7 @@ impl SegmentSink {
             finished_bytes: 0,
             last_window: None,
             last_frame: None,
+            open_task: None,
         };
         sink.open_next()?;
         Ok(sink)
@@ -193,6 +198,7 @@ impl SegmentSink {
         match record {
             Record::Window(w) => self.last_window = Some(w.clone()),
             Record::Frame(f) => self.last_frame = Some(f.clone()),
+            Record::Task(t) => self.open_task = (t.event == TaskEvent::Start).then(|| t.clone()),
             _ => {}
         }
         Ok(())
@@ -214,7 +220,7 @@ impl SegmentSink {
     }
 
     /// Finishes the current segment now; the next record starts a new one
-    /// (with the carried window and frame at its head).
+    /// (with the carried window, frame and open task at its head).
     pub fn rotate(&mut self) -> Result<()> {
         if let Some(writer) = self.current.take() {
             let summary = writer.finish()?;
@@ -267,6 +273,9 @@ impl SegmentSink {
         }
         if let Some(f) = &self.last_frame {
             carried.push(Record::Frame(f.clone()));
+        }
+        if let Some(t) = &self.open_task {
+            carried.push(Record::Task(t.clone()));
         }
         carried.sort_by_key(Record::t_ns);
         for record in &carried {

@@ -64,7 +64,7 @@ fn python_mcap_reads_every_message() {
         })
     );
     assert_eq!(v["frames"], 2);
-    assert_eq!(v["metadata"]["tracewell.segment"]["format"], "tracewell.segment/1.1");
+    assert_eq!(v["metadata"]["tracewell.segment"]["format"], "tracewell.segment/1.2");
     assert_eq!(v["metadata"]["tracewell.segment"]["segment_id"], "rec1-00000");
     if v["pil_checked"] != true {
         println!("NOTE: Pillow not installed; PNGs were checked with the png crate only");

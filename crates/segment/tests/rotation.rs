@@ -87,6 +87,38 @@ fn rotates_by_duration_and_carries_window_and_frame() {
     assert_eq!(got, vec![(true, f2), (true, w2), (false, m)]);
 }
 
+fn task(t_ns: u64, event: TaskEvent, instruction: Option<&str>) -> Record {
+    Record::Task(TaskMarker { t_ns, event, instruction: instruction.map(str::to_string), outcome: None })
+}
+
+#[test]
+fn the_start_of_a_task_still_open_is_carried_and_an_ended_one_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(100 * S));
+    let opts = SinkOptions { max_duration: Duration::from_secs(10), ..SinkOptions::default() };
+    let mut sink = SegmentSink::with_clock(dir.path(), opts, recording(), Box::new(FakeClock(now.clone()))).unwrap();
+    let start = task(100 * S + 5, TaskEvent::Start, Some("Book a table for <PERSON>"));
+    for r in [key(100 * S, "a"), start.clone(), key(105 * S, "b")] {
+        sink.write(&r).unwrap();
+    }
+    // A new segment while the task is open: its start comes along.
+    now.store(110 * S, std::sync::atomic::Ordering::SeqCst);
+    let end = task(112 * S, TaskEvent::End, None);
+    for r in [key(110 * S, "c"), end.clone()] {
+        sink.write(&r).unwrap();
+    }
+    // And one after it ended: nothing to carry.
+    now.store(120 * S, std::sync::atomic::Ordering::SeqCst);
+    sink.write(&key(120 * S, "d")).unwrap();
+    let summaries = sink.close().unwrap();
+    assert_eq!(summaries.len(), 3);
+    let read = |i: usize| -> Vec<(bool, Record)> {
+        read_segment(&summaries[i].path).unwrap().messages.iter().map(|m| (m.carried, m.record.clone())).collect()
+    };
+    assert_eq!(read(1), vec![(true, start), (false, key(110 * S, "c")), (false, end)]);
+    assert_eq!(read(2), vec![(false, key(120 * S, "d"))]);
+}
+
 #[test]
 fn rotates_by_size() {
     let dir = tempfile::tempdir().unwrap();

@@ -98,7 +98,7 @@ fn message_json_is_the_documented_shape() {
     assert_eq!(summary.metadata_indexes.len(), 1);
     let md = mcap::read::metadata(&bytes, &summary.metadata_indexes[0]).unwrap();
     assert_eq!(md.name, "tracewell.segment");
-    assert_eq!(md.metadata["format"], "tracewell.segment/1.1");
+    assert_eq!(md.metadata["format"], "tracewell.segment/1.2");
     assert_eq!(md.metadata["wall_anchor_ns"], "1700000000000000000");
     assert_eq!(md.metadata["screen_height"], "48");
     assert_eq!(summary.stats.unwrap().message_count, 4);

@@ -250,7 +250,7 @@ impl Script {
     }
 }
 
-fn meta(recording_id: &str, sequence: u32, t: u64) -> SegmentMeta {
+pub fn meta(recording_id: &str, sequence: u32, t: u64) -> SegmentMeta {
     SegmentMeta {
         format: FORMAT_VERSION.into(),
         recording_id: recording_id.into(),
