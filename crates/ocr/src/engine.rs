@@ -6,6 +6,7 @@ use std::ptr;
 use tracewell_model::Rect;
 
 use crate::Error;
+use crate::bands;
 use crate::ffi::{self, Api, Handle, OEM_LSTM_ONLY, RIL_WORD};
 
 /// One recognised word: its text, its box in the coordinates of the whole
@@ -17,6 +18,10 @@ pub struct Word {
     pub rect: Rect,
     pub confidence: f32,
 }
+
+/// How deep bars on bars are read on their own: a light window on a dark
+/// desktop, a highlighted line in it.
+const BAR_DEPTH: u32 = 2;
 
 /// Pixels handed to [`Ocr::words`], rows packed without padding.
 #[derive(Clone, Copy, Debug)]
@@ -61,7 +66,8 @@ pub struct OcrOptions {
     /// identifiers, numbers and keys.
     pub dictionaries: bool,
     /// Re-read lines of poor confidence inverted (`tessedit_do_invert`),
-    /// for light text on dark backgrounds.
+    /// for light text on dark backgrounds. Off by default: dark areas and
+    /// bars are inverted before reading (see [`crate::bands`]).
     pub invert: bool,
     /// The resolution hint passed with every image, in pixels per inch
     /// (of the image as handed to Tesseract, after `scale`).
@@ -76,7 +82,7 @@ impl Default for OcrOptions {
             page_seg_mode: PageSegMode::Auto,
             thresholding: Thresholding::Otsu,
             dictionaries: false,
-            invert: true,
+            invert: false,
             dpi: 96,
             scale: 1,
         }
@@ -227,6 +233,24 @@ impl Ocr {
         hidden: &[Rect],
         mode: Option<PageSegMode>,
     ) -> Result<(Vec<Word>, u64), Error> {
+        self.read_region(pixels, width, height, region, shown, hidden, mode, BAR_DEPTH)
+    }
+
+    /// [`Ocr::words_in`]; the bars of another shade in the region are read
+    /// again on their own ([`bands`]), and bars on bars, `bars` levels
+    /// deep.
+    #[allow(clippy::too_many_arguments)]
+    fn read_region(
+        &self,
+        pixels: Pixels<'_>,
+        width: u32,
+        height: u32,
+        region: Rect,
+        shown: &[Rect],
+        hidden: &[Rect],
+        mode: Option<PageSegMode>,
+        bars: u32,
+    ) -> Result<(Vec<Word>, u64), Error> {
         let (data, bpp) = match pixels {
             Pixels::Bgrx(d) => (d, 4usize),
             Pixels::Gray(d) => (d, 1usize),
@@ -253,6 +277,8 @@ impl Ocr {
         let Some(background) = paint_over(&mut gray, &mask) else {
             return Ok((Vec::new(), read));
         };
+        let found_bands =
+            if bars > 0 { bands::find(&gray, r.width as usize, r.height as usize, background) } else { Vec::new() };
         // Light text on a dark background is read the right way round at
         // once, not first as it is and again inverted (the engine's own
         // inversion, per line, costs a second recognition).
@@ -287,6 +313,18 @@ impl Ocr {
         });
         // SAFETY: live handle; frees the image and results.
         unsafe { (api.TessBaseAPIClear)(h) };
+        let mut read = read;
+        for band in found_bands {
+            // The bar is read as its own region (its shade the
+            // background), and its words replace what the whole read made
+            // of it.
+            let bar = Rect::new(r.x + band.x as i32, r.y + band.y as i32, band.width as u32, band.height as u32);
+            let (on_bar, bar_read) =
+                self.read_region(pixels, width, height, bar, &shown, &hidden, Some(PageSegMode::SingleBlock), bars - 1)?;
+            words.retain(|w| !bar.contains(w.rect.x + (w.rect.width / 2) as i32, w.rect.y + (w.rect.height / 2) as i32));
+            words.extend(on_bar);
+            read += bar_read;
+        }
         Ok((words, read))
     }
 

@@ -428,3 +428,32 @@ fn a_window_switch_reads_what_it_uncovered_not_the_whole_screen() {
     assert!(kept * 100 >= whole.words().len() * 95, "{kept} of {}", whole.words().len());
     assert!(stale * 100 <= redactor.words().len() * 2, "{stale} stale words");
 }
+
+#[test]
+fn values_on_highlighted_lines_of_a_light_terminal_are_filled() {
+    // Selected or highlighted lines: light text on a dark bar inside a
+    // window whose background is light (the window is not inverted as a
+    // whole).
+    let mut screen = common::Screen::start(1280, 720);
+    let mut lines: Vec<String> = (0..14).map(|i| format!("line {i:02} of the nightly build finished without warnings")).collect();
+    lines[4] = "\x1b[7mCustomer card 4111 1111 1111 1111 expires 09/27\x1b[0m".into();
+    lines[9] = "\x1b[7mContact alice.johnson@example.com about the invoice\x1b[0m".into();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    screen.xterm("term", 90, 16, 20, 20, &refs);
+    let frame = screen.settled_frame();
+    let before = read_back(&frame, Rect::new(0, 0, frame.width, frame.height));
+    assert!(before.contains("4111") && before.contains("johnson"), "the values are readable before");
+    let mut redacted = frame.clone();
+    let mut redactor = PixelRedactor::new(Ocr::new().expect("OCR"));
+    let report = redactor.redact(&mut redacted).expect("redact");
+    if std::env::var_os("READ_BACK_VERBOSE").is_some() {
+        eprintln!("{:?}", redactor.words().iter().map(|w| (w.text.as_str(), w.rect.y)).collect::<Vec<_>>());
+    }
+    let after = read_back(&redacted, Rect::new(0, 0, frame.width, frame.height));
+    for value in ["4111 1111 1111 1111", "alice.johnson@example.com"] {
+        for part in parts(value) {
+            assert!(!after.contains(part.as_str()), "part of {value:?} is still readable ({:?})", report.counts);
+        }
+    }
+    assert!(after.contains("nightly"), "plain words lost");
+}
