@@ -110,6 +110,20 @@ impl Buses {
             lease.release();
             return Err(zbus::Error::from(e).into());
         }
+        match Buses::listen(&session).await {
+            Ok((a11y, focus)) => Ok(Buses { status, lease, a11y, focus }),
+            Err(e) => {
+                // Nothing to watch with: the flag goes back as it was.
+                if lease.owned() && status.set_property("IsEnabled", false).await.is_ok() {
+                    lease.release();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Connects to the accessibility bus and subscribes to focus changes.
+    async fn listen(session: &Connection) -> Result<(Connection, MessageStream), Error> {
         let reply = session
             .call_method(Some("org.a11y.Bus"), "/org/a11y/bus", Some("org.a11y.Bus"), "GetAddress", &())
             .await?;
@@ -131,7 +145,7 @@ impl Buses {
             // Registries before AT-SPI 2.46 take the event name alone.
             a11y.call_method(Some(registry.0), registry.1, Some(registry.2), "RegisterEvent", &(FOCUS_EVENT,)).await?;
         }
-        Ok(Buses { status, lease, a11y, focus })
+        Ok((a11y, focus))
     }
 
     /// Follows focus until `stop` is set or the bus goes away.
