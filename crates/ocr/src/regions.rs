@@ -26,7 +26,8 @@ pub struct Area {
     /// What is handed to OCR.
     pub rect: Rect,
     /// On-screen rectangles of what covers this area's window (the windows
-    /// above it; for the desktop, every window): painted over before
+    /// above it that meet it, anywhere in it, since the area may grow; for
+    /// the desktop, every window over the area): painted over before
     /// reading, and a word centred there is not this area's.
     pub above: Vec<Rect>,
     /// How far the area may grow: its window's on-screen rectangle (the
@@ -75,7 +76,9 @@ pub fn by_window(region: Rect, stack: &[StackedWindow], bounds: Rect) -> Vec<Are
         if let Some(part) = region.intersect(&on_screen) {
             let visible = subtract_all(vec![part], &above);
             if let Some(rect) = bounding(&visible) {
-                let covering = above.iter().copied().filter(|a| overlaps(a, &rect)).collect();
+                // Every window above, not only those over `rect`: the
+                // area may grow inside its window to finish cut words.
+                let covering = above.iter().copied().filter(|a| overlaps(a, &on_screen)).collect();
                 areas.push(Area { rect, above: covering, limit: on_screen, window: true });
             }
         }
@@ -188,7 +191,16 @@ mod tests {
         let bounds = Rect::new(0, 0, 100, 100);
         let stack = [window(Rect::new(0, 0, 100, 50)), window(Rect::new(60, 30, 40, 40))];
         let areas = by_window(Rect::new(10, 10, 20, 10), &stack, bounds);
-        assert_eq!(areas, vec![Area { rect: Rect::new(10, 10, 20, 10), above: vec![], limit: Rect::new(0, 0, 100, 50), window: true }]);
+        // The window above is known to the area though it does not meet
+        // the region: the area may grow to it.
+        assert_eq!(
+            areas,
+            vec![Area { rect: Rect::new(10, 10, 20, 10), above: vec![Rect::new(60, 30, 40, 40)], limit: Rect::new(0, 0, 100, 50), window: true }]
+        );
+        assert!(areas[0].hidden().is_empty());
+        let mut grown = areas[0].clone();
+        grown.rect = Rect::new(10, 10, 90, 30);
+        assert_eq!(grown.hidden(), vec![Rect::new(60, 30, 40, 10)]);
         // Wholly under the window above: only that window's area.
         let areas = by_window(Rect::new(70, 35, 10, 10), &stack, bounds);
         assert_eq!(areas.len(), 1);
