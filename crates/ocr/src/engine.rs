@@ -279,6 +279,15 @@ impl Ocr {
         };
         let found_bands =
             if bars > 0 { bands::find(&gray, r.width as usize, r.height as usize, background) } else { Vec::new() };
+        // Bars are read on their own below: painted over here, the whole
+        // read neither spends time on them nor makes garbage of them (a
+        // light window on a dark desktop is not read twice).
+        for band in &found_bands {
+            let w = r.width as usize;
+            for row in gray[band.y * w..(band.y + band.height) * w].chunks_exact_mut(w) {
+                row[band.x..band.x + band.width].fill(background);
+            }
+        }
         // Light text on a dark background is read the right way round at
         // once, not first as it is and again inverted (the engine's own
         // inversion, per line, costs a second recognition).
@@ -316,8 +325,8 @@ impl Ocr {
         let mut read = read;
         for band in found_bands {
             // The bar is read as its own region (its shade the
-            // background), and its words replace what the whole read made
-            // of it.
+            // background); words the whole read still made there (parts
+            // of glyphs at its edge) give way to the bar's.
             let bar = Rect::new(r.x + band.x as i32, r.y + band.y as i32, band.width as u32, band.height as u32);
             let (on_bar, bar_read) =
                 self.read_region(pixels, width, height, bar, &shown, &hidden, Some(PageSegMode::SingleBlock), bars - 1)?;
