@@ -14,7 +14,9 @@
 //! rejects it. The scan then continues after the accepted range, or, for a
 //! rejected candidate, after the candidate (name candidates continue at the
 //! next word instead, so a failed "Dear Team" does not hide "Team Lead Ann
-//! Lee"). Spans therefore come out sorted and never overlap.
+//! Lee"; a rejected number run continues at the first other detector's
+//! candidate inside it, so `ping -c 3 8.8.4.4` does not hide the address).
+//! Spans therefore come out sorted and never overlap.
 //!
 //! Every validator works in time proportional to its candidate, and every
 //! automaton search either consumes the text it scanned or ends the loop,
@@ -271,7 +273,32 @@ impl Scanner {
                     });
                 }
             }
-            pos = verdict.resume.max(ms + 1);
+            let mut resume = verdict.resume.max(ms + 1);
+            if det == Det::Number && verdict.found.is_none() {
+                // A run of digit groups that is no number may hold what
+                // another detector matches further in (`3 10.0.0.1`, an
+                // address after a count): the scan goes on at the first
+                // such candidate instead of after the run. The run's own
+                // parts need no second look: every window of it was tried.
+                let mut next = |c: Option<(usize, usize)>| {
+                    if let Some((s, _)) = c
+                        && s > ms
+                        && s < resume
+                    {
+                        resume = s;
+                    }
+                };
+                // The automaton's candidate is its leftmost match from
+                // before the run, so none of its matches starts earlier.
+                next(auto.map(|(s, e, _)| (s, e)));
+                let after = ms + 1;
+                next(url.next(hay, after, &mut work));
+                next(assign.next(&self.keywords, hay, after, &mut work));
+                next(email.next(hay, after, &mut work));
+                next(aws.next(hay, after, &mut work));
+                next(pairs.next(hay, after, &mut work));
+            }
+            pos = resume;
         }
         stats.anchor_bytes = work;
         (spans, stats)

@@ -240,6 +240,21 @@ fn ip_addresses() {
 }
 
 #[test]
+fn values_right_after_other_numbers_are_found() {
+    // A count or a flag's argument before a value makes one run
+    // of digit groups with it; that the run is no card or phone must not
+    // hide the value in it.
+    assert_eq!(hits("ping -c 3 8.8.4.4"), vec![(Kind::Ip, "8.8.4.4")]);
+    assert_eq!(hits("host 3 10.0.0.1 up"), vec![(Kind::Ip, "10.0.0.1")]);
+    assert_eq!(
+        hits("seats 2 4 00:1a:2b:3c:4d:5e"),
+        vec![(Kind::Mac, "00:1a:2b:3c:4d:5e")]
+    );
+    // The run itself is still no number.
+    assert!(hits("ping -c 3 4 5").is_empty());
+}
+
+#[test]
 fn macs() {
     assert_eq!(
         hits("hw 00:1A:2B:3C:4D:5E up"),
