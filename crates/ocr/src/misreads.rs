@@ -14,7 +14,8 @@
 //! - words on one line tied by a joining character at the break (one ends
 //!   with, or the next starts with, `.` `-` `_` `@` `+` `/` `=` `\`) are
 //!   joined without a space, and
-//! - `@` next to a digit reads `0`, and `#` starting a number reads `+`
+//! - `@` next to a digit reads `0`, `&` next to a digit `8` (`DE&9` for
+//!   `DE89` in a small font), and `#` starting a number reads `+`
 //!   (the same length, so every word keeps its place).
 //!
 //! Detections in either text fill their words. The variant can only add
@@ -33,7 +34,8 @@ pub fn variant(joined: &Joined) -> Joined {
     out
 }
 
-/// `@` next to a digit as `0`; `#` before a digit, at the start of a word
+/// `@` next to a digit as `0`, `&` next to a digit as `8` (small fonts);
+/// `#` before a digit, at the start of a word
 /// (or after `(`, `[`, `|`), as `+`. Byte for byte the same length.
 pub fn fix_characters(text: &str) -> String {
     let b = text.as_bytes();
@@ -43,6 +45,7 @@ pub fn fix_characters(text: &str) -> String {
         let before = i.checked_sub(1);
         let fixed = match c {
             b'@' if digit(before) || digit(Some(i + 1)) => b'0',
+            b'&' if digit(before) || digit(Some(i + 1)) => b'8',
             b'#' if digit(Some(i + 1)) && before.is_none_or(|p| matches!(b[p], b' ' | b'\n' | b'(' | b'[' | b'|')) => b'+',
             c => c,
         };
@@ -85,6 +88,7 @@ mod tests {
     #[test]
     fn characters_misread_inside_numbers_are_put_back() {
         assert_eq!(fix_characters("IT6@ X054 2811"), "IT60 X054 2811");
+        assert_eq!(fix_characters("DE&9 3704 R&D"), "DE89 3704 R&D");
         assert_eq!(fix_characters("2026-03-@1 |#44 20 (#1 #a"), "2026-03-01 |+44 20 (+1 #a");
         assert_eq!(fix_characters("mail bob@example.com issue#4"), "mail bob@example.com issue#4");
     }
