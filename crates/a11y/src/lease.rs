@@ -12,6 +12,10 @@
 //! it stops); if it still runs, the flag is that watcher's to restore and
 //! this one leaves it alone.
 //!
+//! A process id taken over by an unrelated process after a crash keeps
+//! the note alive until that process ends; the flag then stays on that
+//! long, as it did for every crash before these notes.
+//!
 //! File format: the owner's process id in decimal ASCII, nothing else;
 //! written to a temporary name and renamed into place. The runtime folder
 //! is the user's own and is emptied at logout, as the session bus ends.
