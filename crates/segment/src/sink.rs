@@ -86,6 +86,9 @@ pub fn monotonic_ns() -> MonoNs {
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
+/// Opens the stream each new segment of a streaming sink is written to.
+pub type StreamOpener = Box<dyn FnMut(&SegmentMeta) -> std::io::Result<Box<dyn SegmentStream>> + Send>;
+
 /// Writes a recording into a folder as a series of segments
 /// `<recording_id>-<sequence:05>.mcap`, starting a new one when the current
 /// one is `max_duration` long or `max_bytes` big.
@@ -94,9 +97,6 @@ pub fn monotonic_ns() -> MonoNs {
 /// the latest frame seen so far, and the start of a task still open,
 /// marked carried (see the format docs), so each segment can be read,
 /// sealed and used on its own.
-/// Opens the stream each new segment of a streaming sink is written to.
-pub type StreamOpener = Box<dyn FnMut(&SegmentMeta) -> std::io::Result<Box<dyn SegmentStream>> + Send>;
-
 pub struct SegmentSink {
     dir: PathBuf,
     /// Where segments go instead of files in `dir`.
