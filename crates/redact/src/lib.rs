@@ -106,6 +106,7 @@ pub mod people;
 pub mod redacted;
 pub mod scanner;
 pub mod secrets;
+mod swar;
 pub mod validate;
 
 pub use error::Error;

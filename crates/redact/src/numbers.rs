@@ -13,6 +13,7 @@
 
 use crate::kind::Kind;
 use crate::patterns::MAX_GROUPS;
+use crate::swar::{LO, between, equal};
 use crate::validate;
 
 /// One digit group of a run.
@@ -497,29 +498,11 @@ impl RunFinder {
     }
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// Per byte of `x`, the high bit set where `lo <= b <= hi` (`hi < 128`),
-/// without carries between bytes (bit-twiddling "hasbetween").
-#[inline]
-fn between(x: u64, lo: u8, hi: u8) -> u64 {
-    let low7 = x & (LO * 127);
-    (LO * (127 + u64::from(hi) + 1)).wrapping_sub(low7)
-        & !x
-        & (low7 + LO * (127 - (u64::from(lo) - 1)))
-        & HI
-}
-
 /// Per byte of `x`, the high bit set where the byte is a word byte
 /// (`[A-Za-z0-9_]`).
 #[inline]
 fn word_bytes(x: u64) -> u64 {
-    let underscore = {
-        let y = x ^ (LO * u64::from(b'_'));
-        !(((y & (LO * 127)) + LO * 127) | y) & HI
-    };
-    between(x, b'0', b'9') | between(x | (LO * 0x20), b'a', b'z') | underscore
+    between(x, b'0', b'9') | between(x | (LO * 0x20), b'a', b'z') | equal(x, b'_')
 }
 
 /// Position of the first digit at or after `from` that follows a non-word

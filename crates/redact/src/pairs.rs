@@ -37,6 +37,8 @@
 //! that the pattern would report (same start, same end; the tests compare
 //! both on random text).
 
+use crate::swar::{HI, between, equal};
+
 /// ASCII word byte, as `\b` sees it.
 #[inline]
 fn word(b: u8) -> bool {
@@ -77,27 +79,6 @@ fn anchor_at(hay: &[u8], j: usize) -> bool {
         && (hay[j].is_ascii_uppercase() || upper_lead(hay[j]))
         && hay[j - 1] == b' '
         && name_byte(hay[j - 2])
-}
-
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// Per byte of `x`, the high bit set where `lo <= b <= hi` (`hi < 128`),
-/// without carries between bytes (bit-twiddling "hasbetween").
-#[inline]
-fn between(x: u64, lo: u8, hi: u8) -> u64 {
-    let low7 = x & (LO * 127);
-    (LO * (127 + u64::from(hi) + 1)).wrapping_sub(low7)
-        & !x
-        & (low7 + LO * (127 - (u64::from(lo) - 1)))
-        & HI
-}
-
-/// Per byte of `x`, the high bit set where the byte is `c`.
-#[inline]
-fn equal(x: u64, c: u8) -> u64 {
-    let y = x ^ (LO * u64::from(c));
-    !(((y & (LO * 127)) + LO * 127) | y) & HI
 }
 
 /// The first [`anchor_at`] position at or after `from`, eight bytes at a
