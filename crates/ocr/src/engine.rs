@@ -271,7 +271,13 @@ impl Ocr {
         }
         let mut gray = crop_gray(data, bpp, width, r);
         let hidden: Vec<Rect> = hidden.iter().filter_map(|h| h.intersect(&r)).collect();
-        let shown: Vec<Rect> = shown.iter().filter_map(|s| s.intersect(&r)).collect();
+        // A piece that covers the whole region shows all of it: no mask to
+        // build (a whole frame, a window read whole).
+        let shown: Vec<Rect> = if shown.iter().any(|s| s.intersect(&r) == Some(r)) {
+            Vec::new()
+        } else {
+            shown.iter().filter_map(|s| s.intersect(&r)).collect()
+        };
         let mask = hiding_mask(r, &shown, &hidden);
         let read = gray.len() as u64 - mask.iter().filter(|m| **m).count() as u64;
         let Some(background) = paint_over(&mut gray, &mask) else {
