@@ -17,7 +17,7 @@ mod windows;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -67,7 +67,7 @@ enum Msg {
 /// Reports focus on password fields to a running capture; see
 /// [`X11Capture::password_field_signal`]. Cheap to clone, `Send`.
 #[derive(Clone)]
-pub struct PasswordFieldSignal(SyncSender<Msg>);
+pub struct PasswordFieldSignal(Sender<Msg>);
 
 impl PasswordFieldSignal {
     /// A password field gained (`true`) or lost (`false`) focus.
@@ -89,7 +89,7 @@ impl std::fmt::Debug for PasswordFieldSignal {
 /// an indicator window on the display says "recording" or "paused".
 pub struct X11Capture {
     events: Receiver<Result<Event, Error>>,
-    control: SyncSender<Msg>,
+    control: Sender<Msg>,
     ctrl: Arc<RustConnection>,
     main: Arc<RustConnection>,
     context: u32,
@@ -151,7 +151,13 @@ impl X11Capture {
         let ctrl = Arc::new(ctrl);
         let main = Arc::new(main);
         let context = record::create_context(&ctrl)?;
-        let (tx, rx) = mpsc::sync_channel::<Msg>(1024);
+        // Unbounded on purpose: the RECORD and event readers must never
+        // stop reading their connections. When a bounded queue filled (the
+        // owner busy, say with OCR, for a burst of input), the server had
+        // to hold the recorded data itself, and Debian's Xvfb then dropped
+        // single key events (1 run in 6 of a 3,430-event burst) or spun at
+        // full CPU. Messages are small; frames travel on `out`, bounded.
+        let (tx, rx) = mpsc::channel::<Msg>();
         let (out_tx, out_rx) = mpsc::sync_channel::<Result<Event, Error>>(256);
         let (resume_tx, resume_rx) = mpsc::channel::<()>();
         let stopping = Arc::new(AtomicBool::new(false));
@@ -341,7 +347,7 @@ fn read_x_events(
     wake_atom: u32,
     indicator: Window,
     stopping: &AtomicBool,
-    tx: &SyncSender<Msg>,
+    tx: &Sender<Msg>,
 ) {
     let end = loop {
         let event = match conn.wait_for_event() {

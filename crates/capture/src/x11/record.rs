@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
 use tracewell_model::{
@@ -94,7 +94,7 @@ pub fn run(
     ctrl: Arc<RustConnection>,
     context: record::Context,
     active_window: ActiveWindowProperty,
-    tx: SyncSender<Msg>,
+    tx: Sender<Msg>,
     resume: Receiver<()>,
     stopping: Arc<AtomicBool>,
 ) {
@@ -127,7 +127,7 @@ fn stream(
     ctrl: &RustConnection,
     context: record::Context,
     active_window: ActiveWindowProperty,
-    tx: &SyncSender<Msg>,
+    tx: &Sender<Msg>,
     announce: bool,
 ) -> Result<(), Error> {
     let mut keymap = load_keymap(ctrl)?;
