@@ -41,6 +41,8 @@ struct Run<'h> {
     start: usize,
     groups: Vec<Group>,
     digits: Vec<u8>,
+    /// Cards need a valid Luhn digit ([`crate::Config::check_digits`]).
+    check_digits: bool,
 }
 
 impl Run<'_> {
@@ -105,6 +107,7 @@ pub fn classify(
     start: usize,
     end: usize,
     ocr: bool,
+    check_digits: bool,
     phone_context: impl Fn(usize) -> bool,
 ) -> NumberVerdict {
     // Nothing this module accepts has fewer than seven digits.
@@ -119,12 +122,13 @@ pub fn classify(
             resume: end,
         };
     }
-    let Some(run) = parse(hay, start, end, ocr) else {
+    let Some(mut run) = parse(hay, start, end, ocr) else {
         return NumberVerdict {
             found: None,
             resume: end,
         };
     };
+    run.check_digits = check_digits;
     let n = run.groups.len();
     // A run cut short by the automaton's group bound continues in the next
     // candidate, which starts early enough to hold any card or phone
@@ -180,6 +184,7 @@ fn parse(hay: &[u8], start: usize, end: usize, ocr: bool) -> Option<Run<'_>> {
         start,
         groups: Vec::new(),
         digits: Vec::with_capacity(end - start),
+        check_digits: true,
     };
     let mut i = start;
     while i < end {
@@ -263,7 +268,9 @@ fn card_at(run: &Run<'_>, i: usize) -> Option<usize> {
         if total > 19 {
             break;
         }
-        if total >= 12 && run.clean_end(j) && validate::card(run.window_digits(i, j)) {
+        let digits = run.window_digits(i, j);
+        let card = if run.check_digits { validate::card(digits) } else { validate::card_network(digits).is_some() };
+        if total >= 12 && run.clean_end(j) && card {
             best = Some(j);
         }
     }
@@ -583,7 +590,7 @@ mod tests {
     use super::*;
 
     fn kind_of(s: &str) -> Option<(Kind, &str)> {
-        let v = classify(s.as_bytes(), 0, s.len(), false, |_| false);
+        let v = classify(s.as_bytes(), 0, s.len(), false, true, |_| false);
         v.found.map(|(a, b, k)| (k, &s[a..b]))
     }
 

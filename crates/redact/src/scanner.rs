@@ -50,6 +50,12 @@ pub struct Config {
     /// Treat `O`/`o` as `0` and `l`/`I` as `1` inside numbers, for text that
     /// comes from OCR. Off for typed text.
     pub ocr_tolerant: bool,
+    /// Require valid check digits: Luhn for cards, mod 97 for IBANs. Off
+    /// for text read from screens ([`Config::screen`]), where one misread
+    /// digit would leave a value on show: a number shaped like a card
+    /// (issuer prefix and length) or an IBAN (country and length) is then
+    /// reported whatever its check digits.
+    pub check_digits: bool,
     /// The kinds to report; others are scanned but not reported.
     pub kinds: BTreeSet<Kind>,
     /// Minimum length of a generic secret value (`token: …`).
@@ -66,6 +72,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             ocr_tolerant: false,
+            check_digits: true,
             kinds: Kind::ALL.into_iter().collect(),
             secret_min_len: 8,
             secret_min_entropy: 3.0,
@@ -81,6 +88,16 @@ impl Config {
         Config {
             ocr_tolerant: true,
             ..Config::default()
+        }
+    }
+
+    /// [`Config::ocr`] without check digits, for the text of frames that
+    /// are filled where a value shows: a card read `5580-8800-8800-8804`
+    /// from small print fails Luhn but is still a card on screen.
+    pub fn screen() -> Config {
+        Config {
+            check_digits: false,
+            ..Config::ocr()
         }
     }
 }
@@ -107,6 +124,7 @@ pub struct Scanner {
     gazetteer: Gazetteer,
     enabled: [bool; Kind::ALL.len()],
     ocr: bool,
+    check_digits: bool,
     rules: SecretRules,
 }
 
@@ -168,6 +186,7 @@ impl Scanner {
             gazetteer,
             enabled,
             ocr: config.ocr_tolerant,
+            check_digits: config.check_digits,
             rules: SecretRules {
                 min_len: config.secret_min_len,
                 min_entropy: config.secret_min_entropy,
@@ -185,6 +204,13 @@ impl Scanner {
     pub fn builtin_ocr() -> &'static Scanner {
         static SCANNER: OnceLock<Scanner> = OnceLock::new();
         SCANNER.get_or_init(|| Scanner::new(Config::ocr()).expect("built-in detectors compile"))
+    }
+
+    /// A shared scanner for the text of frames ([`Config::screen`]),
+    /// built on first use.
+    pub fn builtin_screen() -> &'static Scanner {
+        static SCANNER: OnceLock<Scanner> = OnceLock::new();
+        SCANNER.get_or_init(|| Scanner::new(Config::screen()).expect("built-in detectors compile"))
     }
 
     /// All detections in `text`, sorted and non-overlapping.
@@ -392,7 +418,7 @@ impl Scanner {
                     Verdict::reject(e)
                 }
             }
-            Det::Iban => match iban_end(m) {
+            Det::Iban => match iban_end(m, self.check_digits) {
                 Some(len) => Verdict::accept(s, s + len, Kind::Iban),
                 None => Verdict::reject(e),
             },
@@ -420,7 +446,7 @@ impl Scanner {
             }
             Det::Address => Verdict::accept(s, e, Kind::Address),
             Det::Number => {
-                let v = numbers::classify(hay, s, e, self.ocr, |at| {
+                let v = numbers::classify(hay, s, e, self.ocr, self.check_digits, |at| {
                     g.phone_context.any_in(&hay[at.saturating_sub(32)..at])
                 });
                 Verdict {
@@ -470,8 +496,9 @@ fn name(found: Option<(usize, usize)>, s: usize) -> Verdict {
 }
 
 /// Length of the IBAN at the start of `m` (which may run on into more
-/// capitalised text), if it has its country's length and a valid checksum.
-fn iban_end(m: &[u8]) -> Option<usize> {
+/// capitalised text), if it has its country's length and (when `check`)
+/// a valid checksum.
+fn iban_end(m: &[u8], check: bool) -> Option<usize> {
     let want = validate::iban_length(&m[..2])?;
     let mut compact = Vec::with_capacity(want);
     let mut end = 0;
@@ -488,7 +515,7 @@ fn iban_end(m: &[u8]) -> Option<usize> {
     if compact.len() != want || m.get(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
-    validate::iban(&compact).then_some(end)
+    (!check || validate::iban(&compact)).then_some(end)
 }
 
 /// A dotted quad that is part of a longer dotted number (`1.2.3.4.5`) or

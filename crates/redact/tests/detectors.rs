@@ -99,6 +99,42 @@ fn card_ocr_misreads() {
     );
 }
 
+fn screen_hits(text: &str) -> Vec<(Kind, &str)> {
+    Scanner::builtin_screen()
+        .find(text)
+        .iter()
+        .map(|s| (s.kind, &text[s.start..s.end]))
+        .collect()
+}
+
+#[test]
+fn on_screen_check_digits_are_not_required() {
+    // Small print read with zeros as eights: no longer Luhn- or
+    // mod-97-valid, still a card and an IBAN on screen.
+    let card = "Backup card 5580-8800-8800-8804 on file";
+    assert!(ocr_hits(card).is_empty());
+    assert_eq!(screen_hits(card), vec![(Kind::Card, "5580-8800-8800-8804")]);
+    let iban = "Pay to IBAN DE89 3784 8844 6532 8138 88 by Friday";
+    assert!(ocr_hits(iban).is_empty());
+    assert_eq!(screen_hits(iban), vec![(Kind::Iban, "DE89 3784 8844 6532 8138 88")]);
+    // The shape is still required: no issuer, wrong length, unknown
+    // country, not a card grouping.
+    for text in [
+        "id 1234 5678 9012 3456",
+        "4111 1111 1111 11",
+        "ZZ89 3704 0044 0532 0130 00",
+        "DE89 3704 0044 0532 0130 0",
+        "4111.1111.1111.1112",
+        "order 2024 1105 0042 9913 shipped",
+    ] {
+        assert!(
+            screen_hits(text).iter().all(|(k, _)| !matches!(k, Kind::Card | Kind::Iban)),
+            "{text}: {:?}",
+            screen_hits(text)
+        );
+    }
+}
+
 #[test]
 fn reconstructed_typed_card() {
     // A card typed key by key, with backspaces applied before scanning.
