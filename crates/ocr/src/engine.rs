@@ -89,6 +89,16 @@ impl Default for OcrOptions {
     }
 }
 
+/// How one read is done, beside the engine's [`OcrOptions`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadAs {
+    /// Replaces the engine's page segmentation for this read.
+    pub mode: Option<PageSegMode>,
+    /// Enlarge the region twice before reading (small text, see
+    /// [`crate::text_size`]), whatever the engine's `scale`.
+    pub enlarged: bool,
+}
+
 /// A Tesseract engine with the English LSTM model, created once and used
 /// for any number of regions. Not `Sync`: one thread at a time.
 pub struct Ocr {
@@ -213,7 +223,7 @@ impl Ocr {
         hidden: &[Rect],
         mode: Option<PageSegMode>,
     ) -> Result<Vec<Word>, Error> {
-        Ok(self.words_in(pixels, width, height, region, &[], hidden, mode)?.0)
+        Ok(self.words_in(pixels, width, height, region, &[], hidden, ReadAs { mode, enlarged: false })?.0)
     }
 
     /// [`Ocr::words_hiding`] showing only the parts `shown` of the region
@@ -221,7 +231,8 @@ impl Ocr {
     /// `hidden`, and a word is kept only when its centre lies in a shown
     /// part. Also returns how many pixels were left to read (shown and not
     /// hidden). Reading several pieces of a frame together this way costs
-    /// what their text costs, not what their bounding box would.
+    /// what their text costs, not what their bounding box would. `how`
+    /// sets the segmentation and enlarging for this read.
     #[allow(clippy::too_many_arguments)]
     pub fn words_in(
         &self,
@@ -231,9 +242,9 @@ impl Ocr {
         region: Rect,
         shown: &[Rect],
         hidden: &[Rect],
-        mode: Option<PageSegMode>,
+        how: ReadAs,
     ) -> Result<(Vec<Word>, u64), Error> {
-        self.read_region(pixels, width, height, region, shown, hidden, mode, BAR_DEPTH)
+        self.read_region(pixels, width, height, region, shown, hidden, how, BAR_DEPTH)
     }
 
     /// [`Ocr::words_in`]; the bars of another shade in the region are read
@@ -248,7 +259,7 @@ impl Ocr {
         region: Rect,
         shown: &[Rect],
         hidden: &[Rect],
-        mode: Option<PageSegMode>,
+        how: ReadAs,
         bars: u32,
     ) -> Result<(Vec<Word>, u64), Error> {
         let (data, bpp) = match pixels {
@@ -300,7 +311,7 @@ impl Ocr {
         if background < 128 {
             gray.iter_mut().for_each(|g| *g = !*g);
         }
-        let scale = self.options.scale.clamp(1, 2);
+        let scale = if how.enlarged { 2 } else { self.options.scale.clamp(1, 2) };
         let (gw, gh) = (r.width * scale, r.height * scale);
         if scale == 2 {
             gray = double(&gray, r.width as usize, r.height as usize);
@@ -312,7 +323,7 @@ impl Ocr {
         unsafe {
             (api.TessBaseAPISetImage)(h, gray.as_ptr(), gw as c_int, gh as c_int, 1, gw as c_int);
             (api.TessBaseAPISetSourceResolution)(h, self.options.dpi as c_int);
-            let mode = mode.unwrap_or(self.options.page_seg_mode);
+            let mode = how.mode.unwrap_or(self.options.page_seg_mode);
             (api.TessBaseAPISetPageSegMode)(h, mode as c_int);
             let rc = (api.TessBaseAPIRecognize)(h, ptr::null_mut());
             (api.TessBaseAPISetPageSegMode)(h, self.options.page_seg_mode as c_int);
@@ -335,7 +346,7 @@ impl Ocr {
             // of glyphs at its edge) give way to the bar's.
             let bar = Rect::new(r.x + band.x as i32, r.y + band.y as i32, band.width as u32, band.height as u32);
             let (on_bar, bar_read) =
-                self.read_region(pixels, width, height, bar, &shown, &hidden, Some(PageSegMode::SingleBlock), bars - 1)?;
+                self.read_region(pixels, width, height, bar, &shown, &hidden, ReadAs { mode: Some(PageSegMode::SingleBlock), ..how }, bars - 1)?;
             words.retain(|w| !bar.contains(w.rect.x + (w.rect.width / 2) as i32, w.rect.y + (w.rect.height / 2) as i32));
             words.extend(on_bar);
             read += bar_read;

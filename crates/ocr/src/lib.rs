@@ -111,8 +111,9 @@ pub mod misreads;
 pub mod redactor;
 pub mod regions;
 pub mod scroll;
+pub mod text_size;
 
-pub use engine::{Ocr, OcrOptions, PageSegMode, Pixels, Thresholding, Word};
+pub use engine::{Ocr, OcrOptions, PageSegMode, Pixels, ReadAs, Thresholding, Word};
 pub use error::Error;
 pub use known::KnownValues;
 pub use redactor::{FilledBox, PixelRedactor, PixelReport};

@@ -2,15 +2,15 @@
 //! reading again only what changed since the previous frame, window by
 //! window.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use tracewell_model::{Frame, Rect};
 use tracewell_redact::{Kind, Scanner, summary};
 
-use crate::engine::{Ocr, PageSegMode, Pixels, Word};
+use crate::engine::{Ocr, PageSegMode, Pixels, ReadAs, Word};
 use crate::known::KnownValues;
 use crate::regions::Area;
-use crate::{Error, lines, misreads, regions, scroll};
+use crate::{Error, lines, misreads, regions, scroll, text_size};
 
 /// Horizontal margin around a changed region: catches a word that grew by
 /// a character typed right against it.
@@ -68,6 +68,8 @@ pub struct PixelReport {
     pub scrolls: u32,
     /// Cached words moved with a scroll.
     pub words_moved: u32,
+    /// Reads of small text, enlarged first ([`text_size`]).
+    pub enlarged_reads: u32,
     /// The filled boxes (padded, clipped to the frame).
     pub boxes: Vec<FilledBox>,
 }
@@ -82,9 +84,10 @@ pub struct PixelReport {
 /// outside its pieces painted over, so a tall change that cuts a word on
 /// one line does not make every line read wider. It then scans the text
 /// of all words,
-/// joined line by line, with [`Scanner::builtin_ocr`] (twice: as read,
-/// and with OCR's breaks and misreads inside values undone, see
-/// [`misreads`]). Every word a detection touches, even in part, is filled
+/// joined line by line, with [`Scanner::builtin_screen`] (three times:
+/// as read, and with OCR's breaks and misreads inside values undone in
+/// two ways, see [`misreads`]; check digits are not required, so a
+/// card with one digit misread is still filled). Every word a detection touches, even in part, is filled
 /// solid with a padding.
 ///
 /// Regions are read window by window along `frame.stack` (see
@@ -268,9 +271,16 @@ impl PixelRedactor {
             })
             .collect();
         let pixels = Pixels::Bgrx(&frame.bgrx);
+        // Whether a window's text is small (read enlarged), decided once
+        // per window and frame over the whole window (see `text_size`).
+        let mut small: HashMap<Rect, bool> = HashMap::new();
         while let Some((mut area, mut shown)) = todo.pop() {
-            let (mut found, read) =
-                self.ocr.words_in(pixels, w, h, area.rect, &shown, &area.hidden(), mode_for(&area))?;
+            let enlarged = *small
+                .entry(area.limit)
+                .or_insert_with(|| text_size::is_small(frame, area.limit, &area.hidden_in(area.limit)));
+            report.enlarged_reads += u32::from(enlarged);
+            let how = ReadAs { mode: mode_for(&area), enlarged };
+            let (mut found, read) = self.ocr.words_in(pixels, w, h, area.rect, &shown, &area.hidden(), how)?;
             report.ocr_area += read;
             report.ocr_calls += 1;
             // A word touching a side of its piece, where the window (or
@@ -290,8 +300,7 @@ impl PixelRedactor {
                     area.rect = regions::union(area.rect, *p).intersect(&area.limit).unwrap_or(area.rect);
                 }
                 shown.extend(pieces);
-                let (again, read) =
-                    self.ocr.words_in(pixels, w, h, area.rect, &shown, &area.hidden(), mode_for(&area))?;
+                let (again, read) = self.ocr.words_in(pixels, w, h, area.rect, &shown, &area.hidden(), how)?;
                 found = again;
                 report.ocr_area += read;
                 report.ocr_calls += 1;
@@ -429,7 +438,7 @@ fn growth_at_cut_words(shown: &[Rect], words: &[Word], limit: Rect) -> Vec<Rect>
 /// secret-shaped word and every fragment of a known value.
 fn fill(frame: &mut Frame, words: &[Word], known: &KnownValues, mut report: PixelReport) -> PixelReport {
     let joined = lines::join(words);
-    let spans = Scanner::builtin_ocr().find(&joined.text);
+    let spans = Scanner::builtin_screen().find(&joined.text);
     report.counts = summary(&spans).into_iter().map(|(k, n)| (k.name().to_string(), n)).collect();
     let mut kind_of: Vec<Option<Kind>> = vec![None; words.len()];
     for span in &spans {
@@ -440,15 +449,16 @@ fn fill(frame: &mut Frame, words: &[Word], known: &KnownValues, mut report: Pixe
     // The same words with OCR's breaks and misreads inside values undone
     // (see `misreads`): what it finds besides is filled too, and a value
     // counts when it adds a word.
-    let second = misreads::variant(&joined);
-    for span in Scanner::builtin_ocr().find(&second.text) {
-        let mut new = false;
-        for i in second.words_of_span(span.start, span.end) {
-            new |= kind_of[i].is_none();
-            kind_of[i].get_or_insert(span.kind);
-        }
-        if new {
-            *report.counts.entry(span.kind.name().to_string()).or_default() += 1;
+    for reading in [misreads::variant(&joined), misreads::fixed_first(words)] {
+        for span in Scanner::builtin_screen().find(&reading.text) {
+            let mut new = false;
+            for i in reading.words_of_span(span.start, span.end) {
+                new |= kind_of[i].is_none();
+                kind_of[i].get_or_insert(span.kind);
+            }
+            if new {
+                *report.counts.entry(span.kind.name().to_string()).or_default() += 1;
+            }
         }
     }
     // OCR misreads break the scanner's patterns inside keys and tokens

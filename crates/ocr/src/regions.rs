@@ -46,7 +46,12 @@ impl Area {
 
     /// The parts of [`Area::rect`] covered by other windows.
     pub fn hidden(&self) -> Vec<Rect> {
-        self.above.iter().filter_map(|a| a.intersect(&self.rect)).collect()
+        self.hidden_in(self.rect)
+    }
+
+    /// The parts of `r` covered by other windows.
+    pub fn hidden_in(&self, r: Rect) -> Vec<Rect> {
+        self.above.iter().filter_map(|a| a.intersect(&r)).collect()
     }
 
     /// Pixels of [`Area::rect`] no other window covers: what reading it

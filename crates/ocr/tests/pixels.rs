@@ -457,3 +457,39 @@ fn values_on_highlighted_lines_of_a_light_terminal_are_filled() {
     }
     assert!(after.contains("nightly"), "plain words lost");
 }
+
+/// Small print: terminals at 7, 8 and 9 pt (14, 16 and 18 px lines).
+/// At 7 and 8 pt the windows are read enlarged ([`text_size`]) and the
+/// values misread there (zeros as eights) are filled all the same (no
+/// check digits on screen); at 9 pt plain reading does. Read back by
+/// fresh engines as they are and enlarged, no part of a value remains.
+///
+/// [`text_size`]: tracewell_ocr::text_size
+#[test]
+fn pii_in_small_print_is_filled() {
+    for points in [7u32, 8, 9] {
+        let (screen, frame) = common::small_text_screen(points);
+        let whole = Rect::new(0, 0, frame.width, frame.height);
+        let mut redactor = PixelRedactor::new(Ocr::new().expect("OCR"));
+        let mut redacted = frame.clone();
+        let report = redactor.redact(&mut redacted).expect("redact");
+        assert_eq!(report.enlarged_reads > 0, points < 9, "{points} pt: {} enlarged reads", report.enlarged_reads);
+        let truth = common::pii_ink_boxes(&screen, &frame);
+        let fills: Vec<Rect> = report.boxes.iter().map(|b| b.rect).collect();
+        let (missed, total, partial) = common::uncovered(&truth, &fills);
+        let share = missed as f64 / total as f64;
+        eprintln!("{points} pt: {:.2}% of PII ink uncovered, {partial} of {} boxes not wholly covered", 100.0 * share, truth.len());
+        assert!(share <= MAX_MISSED, "{points} pt: {:.2}% of PII ink uncovered", 100.0 * share);
+        let mut after = read_back(&redacted, whole);
+        let enlarged = Ocr::with_options(OcrOptions { scale: 2, ..OcrOptions::default() }).expect("OCR");
+        for w in enlarged.words(Pixels::Bgrx(&redacted.bgrx), redacted.width, redacted.height, whole).expect("words") {
+            after.push_str(&w.text);
+            after.push(' ');
+        }
+        for (kind, value, _) in common::PII {
+            for part in parts(value) {
+                assert!(!after.contains(part.as_str()), "{points} pt: part of a {kind} is still readable");
+            }
+        }
+    }
+}

@@ -38,12 +38,25 @@ pub fn spawn_xterm_running(
     geometry: &str,
     command: Option<&str>,
 ) -> Result<(ClientProcess, Window), Error> {
+    spawn_xterm_sized(driver, display, title, geometry, command, 11)
+}
+
+/// Like [`spawn_xterm_running`], with the monospace font at `points`
+/// (11 elsewhere; at the display's 96 dpi, 8 pt makes 7×13 px cells).
+pub fn spawn_xterm_sized(
+    driver: &Driver,
+    display: &str,
+    title: &str,
+    geometry: &str,
+    command: Option<&str>,
+    points: u32,
+) -> Result<(ClientProcess, Window), Error> {
     let script = match command {
         Some(c) => format!("{c}; exec bash --norc --noprofile"),
         None => "exec bash --norc --noprofile".to_string(),
     };
     let child = Command::new("xterm")
-        .args(["-T", title, "-geometry", geometry, "-fa", "Monospace", "-fs", "11"])
+        .args(["-T", title, "-geometry", geometry, "-fa", "Monospace", "-fs", &points.to_string()])
         .args(["-xrm", "XTerm*allowTitleOps: false", "-e", "bash", "--norc", "--noprofile", "-c", &script])
         .env("DISPLAY", display)
         .env("PS1", "$ ")

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use tracewell_capture::Screenshotter;
 use tracewell_model::{Frame, Rect, StackedWindow, WindowStack};
-use tracewell_testbed::script::{ClientProcess, spawn_xterm_running};
+use tracewell_testbed::script::{ClientProcess, spawn_xterm_sized};
 use tracewell_testbed::{Driver, VirtualDisplay};
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{ConnectionExt, MapState, Window, WindowClass};
@@ -82,6 +82,12 @@ impl Screen {
     /// Opens an xterm of `cols`×`rows` cells at (`x`, `y`) that prints
     /// `lines` and leaves a shell prompt below them.
     pub fn xterm(&mut self, title: &str, cols: u32, rows: u32, x: i32, y: i32, lines: &[&str]) -> &Term {
+        self.xterm_sized(title, cols, rows, x, y, lines, 11)
+    }
+
+    /// [`Screen::xterm`] with its font at `points`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn xterm_sized(&mut self, title: &str, cols: u32, rows: u32, x: i32, y: i32, lines: &[&str], points: u32) -> &Term {
         let mut cmd = String::from("printf '%s\\n'");
         for line in lines {
             cmd.push_str(" '");
@@ -90,7 +96,7 @@ impl Screen {
         }
         let geometry = format!("{cols}x{rows}+{x}+{y}");
         let (process, window) =
-            spawn_xterm_running(&self.driver, self.display.name(), title, &geometry, Some(&cmd)).expect("xterm");
+            spawn_xterm_sized(&self.driver, self.display.name(), title, &geometry, Some(&cmd), points).expect("xterm");
         // Wait until the window is mapped at its final size.
         let deadline = Instant::now() + Duration::from_secs(10);
         let (origin, size) = loop {
@@ -311,4 +317,23 @@ pub fn uncovered(truth: &[(&str, Rect)], fills: &[Rect]) -> (u64, u64, usize) {
         partial += (m > 0) as usize;
     }
     (missed, total, partial)
+}
+
+/// A 1920×1080 screen of terminals with their font at `points`: every
+/// test value between plain lines, twice (two terminals, one above the
+/// other, the second's lines in another order).
+pub fn small_text_screen(points: u32) -> (Screen, Frame) {
+    let mut screen = Screen::start(1920, 1080);
+    let mut lines: Vec<&str> = Vec::new();
+    for (i, (_, _, line)) in PII.iter().enumerate() {
+        lines.push(PLAIN[i % PLAIN.len()]);
+        lines.push(line);
+    }
+    for (n, y) in [(0usize, 10), (1, 540)] {
+        let mut mine = lines.clone();
+        mine.rotate_left(6 * n);
+        screen.xterm_sized(&format!("small{n}"), 190, 24, 10, y, &mine, points);
+    }
+    let frame = screen.settled_frame();
+    (screen, frame)
 }
