@@ -269,12 +269,27 @@ fn card_at(run: &Run<'_>, i: usize) -> Option<usize> {
             break;
         }
         let digits = run.window_digits(i, j);
-        let card = if run.check_digits { validate::card(digits) } else { validate::card_network(digits).is_some() };
+        let card = if run.check_digits {
+            validate::card(digits)
+        } else {
+            validate::card_network(digits).is_some() && printed_like_a_card(run, i, j)
+        };
         if total >= 12 && run.clean_end(j) && card {
             best = Some(j);
         }
     }
     best
+}
+
+/// Whether groups `i..=j` are grouped the way cards are printed: one
+/// unbroken number, fours (the last group may be shorter: 13 and 19
+/// digits), or 4-6-5 / 4-6-4 (Amex, Diners). Without check digits this
+/// is what keeps a row of numbers (`401 402 403 404 405`) from being a
+/// card.
+fn printed_like_a_card(run: &Run<'_>, i: usize, j: usize) -> bool {
+    let lens: Vec<usize> = run.groups[i..=j].iter().map(Group::len).collect();
+    let fours = lens[..lens.len() - 1].iter().all(|&l| l == 4) && lens[lens.len() - 1] <= 4;
+    lens.len() == 1 || fours || lens == [4, 6, 5] || lens == [4, 6, 4]
 }
 
 /// Two or three consecutive groups that read as a calendar date.
