@@ -94,6 +94,31 @@ fn bench(screen: &common::Screen, frame: &tracewell_model::Frame) {
         full
     );
 
+    // A frame where nothing changed: no reading, only the scans of every
+    // cached word (three readings of the screen's text).
+    let mut still = frame.clone();
+    still.changed.clear();
+    let mut copies: Vec<_> = (0..20).map(|_| still.clone()).collect();
+    let t0 = common::thread_cpu_seconds();
+    for copy in &mut copies {
+        redactor.redact(copy).expect("redact");
+    }
+    println!(
+        "nothing changed ({} words cached): {:.2} ms per frame (mean of 20)",
+        redactor.words().len(),
+        (common::thread_cpu_seconds() - t0) * 1000.0 / 20.0
+    );
+
+    // Deciding whether a window holds small text, over the whole frame
+    // (the most it is asked to measure).
+    let whole = tracewell_model::Rect::new(0, 0, frame.width, frame.height);
+    let t0 = common::thread_cpu_seconds();
+    let mut pitch = None;
+    for _ in 0..20 {
+        pitch = tracewell_ocr::text_size::line_pitch(frame, whole, &[]);
+    }
+    println!("line pitch of the whole frame: {pitch:?} px, {:.2} ms (mean of 20)", (common::thread_cpu_seconds() - t0) * 1000.0 / 20.0);
+
     // One line changing: keys typed at a terminal's prompt.
     redactor.reset();
     redactor.redact(&mut frame.clone()).expect("redact");
