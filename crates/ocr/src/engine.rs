@@ -345,8 +345,8 @@ impl Ocr {
             // background); words the whole read still made there (parts
             // of glyphs at its edge) give way to the bar's.
             let bar = Rect::new(r.x + band.x as i32, r.y + band.y as i32, band.width as u32, band.height as u32);
-            let (on_bar, bar_read) =
-                self.read_region(pixels, width, height, bar, &shown, &hidden, ReadAs { mode: Some(PageSegMode::SingleBlock), ..how }, bars - 1)?;
+            let as_block = ReadAs { mode: Some(PageSegMode::SingleBlock), ..how };
+            let (on_bar, bar_read) = self.read_region(pixels, width, height, bar, &shown, &hidden, as_block, bars - 1)?;
             words.retain(|w| !bar.contains(w.rect.x + (w.rect.width / 2) as i32, w.rect.y + (w.rect.height / 2) as i32));
             words.extend(on_bar);
             read += bar_read;

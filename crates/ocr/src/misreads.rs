@@ -1,4 +1,4 @@
-//! A second reading of the OCR text for the scanner: the breaks and
+//! More readings of the OCR text for the scanner: the breaks and
 //! misreads Tesseract puts inside values, undone where the text itself
 //! shows them.
 //!
@@ -18,9 +18,13 @@
 //!   `DE89` in a small font), and `#` starting a number reads `+`
 //!   (the same length, so every word keeps its place).
 //!
-//! Detections in either text fill their words. The variant can only add
-//! fills: a real space it drops, or an `@` it turns into `0`, breaks a
-//! value in the variant only, and the first text still finds it.
+//! A third text, [`fixed_first`], puts each word's misread characters
+//! back before gluing, so a misread zero at a word's edge (`0@`) does not
+//! tie it to its neighbour, and also reads `®` next to a digit as `0`.
+//!
+//! Detections in any of the texts fill their words. The variants can only
+//! add fills: a real space they drop, or an `@` they turn into `0`, breaks
+//! a value in a variant only, and the first text still finds it.
 //!
 //! [`lines::join`]: crate::lines::join
 

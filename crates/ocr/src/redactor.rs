@@ -86,9 +86,10 @@ pub struct PixelReport {
 /// of all words,
 /// joined line by line, with [`Scanner::builtin_screen`] (three times:
 /// as read, and with OCR's breaks and misreads inside values undone in
-/// two ways, see [`misreads`]; check digits are not required, so a
-/// card with one digit misread is still filled). Every word a detection touches, even in part, is filled
-/// solid with a padding.
+/// two ways, see [`misreads`]; check digits are not required, so a card
+/// with one digit misread is still filled). Every word a detection
+/// touches, even in part, is filled solid with a padding. A window whose
+/// text is small is read enlarged ([`text_size`]).
 ///
 /// Regions are read window by window along `frame.stack` (see
 /// [`regions`]), each window's part as one block of text, light-on-dark

@@ -44,7 +44,7 @@ const MIN_PITCHES: usize = 3;
 
 /// The median line pitch of the text in `rect` of `frame`, the parts
 /// `hidden` (other windows over it) left out; `None` when fewer than
-/// [`MIN_PITCHES`] + 1 lines are found.
+/// four lines are found.
 pub fn line_pitch(frame: &Frame, rect: Rect, hidden: &[Rect]) -> Option<u32> {
     let r = rect.intersect(&Rect::new(0, 0, frame.width, frame.height))?;
     let (x0, y0, w, h) = (r.x as usize, r.y as usize, r.width as usize, r.height as usize);

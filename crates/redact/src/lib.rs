@@ -67,6 +67,11 @@
 //!   `s`): `author`, `tokenizer` and `secretary` are not keys.
 //! * With [`Config::ocr_tolerant`], `O`/`o` read as `0` and `l`/`I` as `1`
 //!   inside numbers, so `4111 1111 1111 111l` is still a card.
+//! * Without [`Config::check_digits`] ([`Config::screen`], for the text of
+//!   frames), cards and IBANs are taken by shape: issuer prefix, length
+//!   and a card's printed grouping (unbroken, fours, 4-6-5, 4-6-4);
+//!   country and length. One misread digit no longer leaves a value on
+//!   screen; a row of small numbers is still no card.
 //!
 //! # Measured quality
 //!
