@@ -3,20 +3,25 @@
 
 use tracewell_redact::{Config, Kind, Scanner};
 
-fn hits(text: &str) -> Vec<(Kind, &str)> {
-    Scanner::builtin()
+/// What `scanner` finds in `text`: kinds and the text they cover.
+fn found<'t>(scanner: &Scanner, text: &'t str) -> Vec<(Kind, &'t str)> {
+    scanner
         .find(text)
         .iter()
         .map(|s| (s.kind, &text[s.start..s.end]))
         .collect()
 }
 
+fn hits(text: &str) -> Vec<(Kind, &str)> {
+    found(Scanner::builtin(), text)
+}
+
 fn ocr_hits(text: &str) -> Vec<(Kind, &str)> {
-    Scanner::builtin_ocr()
-        .find(text)
-        .iter()
-        .map(|s| (s.kind, &text[s.start..s.end]))
-        .collect()
+    found(Scanner::builtin_ocr(), text)
+}
+
+fn screen_hits(text: &str) -> Vec<(Kind, &str)> {
+    found(Scanner::builtin_screen(), text)
 }
 
 #[test]
@@ -97,14 +102,6 @@ fn card_ocr_misreads() {
         ocr_hits("4000 0000 0000 0OO2"),
         vec![(Kind::Card, "4000 0000 0000 0OO2")]
     );
-}
-
-fn screen_hits(text: &str) -> Vec<(Kind, &str)> {
-    Scanner::builtin_screen()
-        .find(text)
-        .iter()
-        .map(|s| (s.kind, &text[s.start..s.end]))
-        .collect()
 }
 
 #[test]
