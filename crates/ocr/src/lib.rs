@@ -95,9 +95,9 @@
 //! lowercase letters keeps low at any size. The frame's text is scanned
 //! without check digits ([`tracewell_redact::Config::screen`]): at 7 pt
 //! zeros read as eights even enlarged, and a card failing Luhn is still a
-//! card on screen. Terminals at 7, 8 and 9 pt are in the tests. At 6 pt
-//! it is not enough: 2.4% of the values' ink stayed uncovered (6 of 40
-//! word boxes not wholly covered).
+//! card on screen; at 6 pt a zero of an IBAN was dropped, and an IBAN
+//! one character short is still one on screen. Terminals at 6 to 9 pt
+//! are in the tests; below 6 pt nothing was measured.
 //!
 //! Whole-frame OCR is slow: about 1.5 CPU-s for a dense 1920×1080 screen,
 //! nearly all of it LSTM recognition (~3 ms a word), which no setting above

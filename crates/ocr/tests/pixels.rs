@@ -458,16 +458,17 @@ fn values_on_highlighted_lines_of_a_light_terminal_are_filled() {
     assert!(after.contains("nightly"), "plain words lost");
 }
 
-/// Small print: terminals at 7, 8 and 9 pt (14, 16 and 18 px lines).
-/// At 7 and 8 pt the windows are read enlarged ([`text_size`]) and the
-/// values misread there (zeros as eights) are filled all the same (no
-/// check digits on screen); at 9 pt plain reading does. Read back by
+/// Small print: terminals at 6 to 9 pt (12 to 18 px lines). At 6 to
+/// 8 pt the windows are read enlarged ([`text_size`]) and the values
+/// misread there (zeros as eights, a dropped zero) are filled all the
+/// same (cards and IBANs by shape on screen); at 9 pt plain reading
+/// does. Read back by
 /// fresh engines as they are and enlarged, no part of a value remains.
 ///
 /// [`text_size`]: tracewell_ocr::text_size
 #[test]
 fn pii_in_small_print_is_filled() {
-    for points in [7u32, 8, 9] {
+    for points in [6u32, 7, 8, 9] {
         let (screen, frame) = common::small_text_screen(points);
         let whole = Rect::new(0, 0, frame.width, frame.height);
         let mut redactor = PixelRedactor::new(Ocr::new().expect("OCR"));

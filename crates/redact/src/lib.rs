@@ -70,8 +70,9 @@
 //! * Without [`Config::check_digits`] ([`Config::screen`], for the text of
 //!   frames), cards and IBANs are taken by shape: issuer prefix, length
 //!   and a card's printed grouping (unbroken, fours, 4-6-5, 4-6-4);
-//!   country and length. One misread digit no longer leaves a value on
-//!   screen; a row of small numbers is still no card.
+//!   country and length (or one character fewer: OCR drops characters).
+//!   One misread digit no longer leaves a value on screen; a row of small
+//!   numbers is still no card.
 //!
 //! # Measured quality
 //!

@@ -53,8 +53,9 @@ pub struct Config {
     /// Require valid check digits: Luhn for cards, mod 97 for IBANs. Off
     /// for text read from screens ([`Config::screen`]), where one misread
     /// digit would leave a value on show: a number shaped like a card
-    /// (issuer prefix and length) or an IBAN (country and length) is then
-    /// reported whatever its check digits.
+    /// (issuer prefix, length, printed grouping) or an IBAN (country and
+    /// length, or one character fewer) is then reported whatever its
+    /// check digits.
     pub check_digits: bool,
     /// The kinds to report; others are scanned but not reported.
     pub kinds: BTreeSet<Kind>,
@@ -497,7 +498,9 @@ fn name(found: Option<(usize, usize)>, s: usize) -> Verdict {
 
 /// Length of the IBAN at the start of `m` (which may run on into more
 /// capitalised text), if it has its country's length and (when `check`)
-/// a valid checksum.
+/// a valid checksum. Without `check` (text read from a screen) one
+/// character fewer is accepted too: OCR drops characters as well as
+/// misreading them (`3704 044 0532` for `3704 0044 0532` in small print).
 fn iban_end(m: &[u8], check: bool) -> Option<usize> {
     let want = validate::iban_length(&m[..2])?;
     let mut compact = Vec::with_capacity(want);
@@ -507,12 +510,13 @@ fn iban_end(m: &[u8], check: bool) -> Option<usize> {
             continue;
         }
         compact.push(c);
+        end = i + 1;
         if compact.len() == want {
-            end = i + 1;
             break;
         }
     }
-    if compact.len() != want || m.get(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
+    let long_enough = compact.len() == want || (!check && compact.len() + 1 == want);
+    if !long_enough || m.get(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
     (!check || validate::iban(&compact)).then_some(end)
