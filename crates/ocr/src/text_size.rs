@@ -6,9 +6,10 @@
 //! (8×16 px cells) loses strokes in the binarisation and digits come
 //! back wrong (`5500` as `$500`): on a screen of two terminals showing
 //! the test values, 15% of the values' ink stayed uncovered at 8 pt and
-//! 49% at 7 pt. Read enlarged twice (bilinear), none did (at 7 pt only
-//! together with the screen scanner's unchecked numbers: zeros still
-//! come back as eights). At 9 pt and above plain reading fills every
+//! 49% at 7 pt. Read enlarged twice (bilinear), none did (at 6 and 7 pt
+//! only together with the screen scanner, which takes cards and IBANs by
+//! shape: zeros still come back as eights, or go missing). At 9 pt and
+//! above plain reading fills every
 //! value too, and enlarging costs 40–65% more CPU (layout analysis on
 //! four times the pixels). So a window is read enlarged when its text is
 //! small.
