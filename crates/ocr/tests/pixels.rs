@@ -473,13 +473,19 @@ fn pii_in_small_print_is_filled() {
         let whole = Rect::new(0, 0, frame.width, frame.height);
         let mut redactor = PixelRedactor::new(Ocr::new().expect("OCR"));
         let mut redacted = frame.clone();
+        let t0 = common::thread_cpu_seconds();
         let report = redactor.redact(&mut redacted).expect("redact");
+        let cpu = common::thread_cpu_seconds() - t0;
         assert_eq!(report.enlarged_reads > 0, points < 9, "{points} pt: {} enlarged reads", report.enlarged_reads);
         let truth = common::pii_ink_boxes(&screen, &frame);
         let fills: Vec<Rect> = report.boxes.iter().map(|b| b.rect).collect();
         let (missed, total, partial) = common::uncovered(&truth, &fills);
         let share = missed as f64 / total as f64;
-        eprintln!("{points} pt: {:.2}% of PII ink uncovered, {partial} of {} boxes not wholly covered", 100.0 * share, truth.len());
+        eprintln!(
+            "{points} pt: {:.2}% of PII ink uncovered, {partial} of {} boxes not wholly covered, {cpu:.2} CPU-s",
+            100.0 * share,
+            truth.len()
+        );
         assert!(share <= MAX_MISSED, "{points} pt: {:.2}% of PII ink uncovered", 100.0 * share);
         let mut after = read_back(&redacted, whole);
         let enlarged = Ocr::with_options(OcrOptions { scale: 2, ..OcrOptions::default() }).expect("OCR");
