@@ -41,8 +41,6 @@ struct Run<'h> {
     start: usize,
     groups: Vec<Group>,
     digits: Vec<u8>,
-    /// Cards need a valid Luhn digit ([`crate::Config::check_digits`]).
-    check_digits: bool,
 }
 
 impl Run<'_> {
@@ -122,13 +120,12 @@ pub fn classify(
             resume: end,
         };
     }
-    let Some(mut run) = parse(hay, start, end, ocr) else {
+    let Some(run) = parse(hay, start, end, ocr) else {
         return NumberVerdict {
             found: None,
             resume: end,
         };
     };
-    run.check_digits = check_digits;
     let n = run.groups.len();
     // A run cut short by the automaton's group bound continues in the next
     // candidate, which starts early enough to hold any card or phone
@@ -139,7 +136,7 @@ pub fn classify(
         if let Some(j) = ssn_at(&run, i) {
             return found(&run, i, j, Kind::Ssn);
         }
-        if let Some(j) = card_at(&run, i) {
+        if let Some(j) = card_at(&run, i, check_digits) {
             return found(&run, i, j, Kind::Card);
         }
         if let Some(j) = phone_at(&run, i, &phone_context) {
@@ -184,7 +181,6 @@ fn parse(hay: &[u8], start: usize, end: usize, ocr: bool) -> Option<Run<'_>> {
         start,
         groups: Vec::new(),
         digits: Vec::with_capacity(end - start),
-        check_digits: true,
     };
     let mut i = start;
     while i < end {
@@ -248,7 +244,10 @@ fn ssn_at(run: &Run<'_>, i: usize) -> Option<usize> {
     validate::ssn(num(a), num(b), num(c)).then_some(i + 2)
 }
 
-fn card_at(run: &Run<'_>, i: usize) -> Option<usize> {
+/// The last group of the longest card starting at group `i`; with
+/// `check_digits` (see [`crate::Config::check_digits`]) it must pass
+/// Luhn, else be grouped as cards are printed.
+fn card_at(run: &Run<'_>, i: usize, check_digits: bool) -> Option<usize> {
     if i == 0 && (run.plus || run.start != run.groups[0].start) {
         return None;
     }
@@ -269,7 +268,7 @@ fn card_at(run: &Run<'_>, i: usize) -> Option<usize> {
             break;
         }
         let digits = run.window_digits(i, j);
-        let card = if run.check_digits {
+        let card = if check_digits {
             validate::card(digits)
         } else {
             validate::card_network(digits).is_some() && printed_like_a_card(run, i, j)
