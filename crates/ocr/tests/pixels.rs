@@ -104,13 +104,10 @@ fn pii_on_a_dense_screen_cannot_be_read_back_and_plain_words_can() {
     let kept: Vec<&&str> = NEIGHBOURS.iter().filter(|w| after.contains(**w)).collect();
     assert!(kept.len() * 10 >= NEIGHBOURS.len() * 7, "plain words lost: kept only {kept:?}");
 
-    let truth = common::pii_ink_boxes(&screen, &frame);
-    let fills: Vec<Rect> = report.boxes.iter().map(|b| b.rect).collect();
-    let (missed, total, partial) = common::uncovered(&truth, &fills);
-    let share = missed as f64 / total as f64;
+    let (share, partial, values) = common::ink_left(&screen, &frame, &report.boxes);
     eprintln!(
         "dense screen: {} PII word boxes, {:.2}% of their ink uncovered, {} not wholly covered, {} boxes filled",
-        truth.len(),
+        values,
         100.0 * share,
         partial,
         report.boxes_filled
@@ -477,14 +474,10 @@ fn pii_in_small_print_is_filled() {
         let report = redactor.redact(&mut redacted).expect("redact");
         let cpu = common::thread_cpu_seconds() - t0;
         assert_eq!(report.enlarged_reads > 0, points < 9, "{points} pt: {} enlarged reads", report.enlarged_reads);
-        let truth = common::pii_ink_boxes(&screen, &frame);
-        let fills: Vec<Rect> = report.boxes.iter().map(|b| b.rect).collect();
-        let (missed, total, partial) = common::uncovered(&truth, &fills);
-        let share = missed as f64 / total as f64;
+        let (share, partial, values) = common::ink_left(&screen, &frame, &report.boxes);
         eprintln!(
-            "{points} pt: {:.2}% of PII ink uncovered, {partial} of {} boxes not wholly covered, {cpu:.2} CPU-s",
-            100.0 * share,
-            truth.len()
+            "{points} pt: {:.2}% of PII ink uncovered, {partial} of {values} boxes not wholly covered, {cpu:.2} CPU-s",
+            100.0 * share
         );
         assert!(share <= MAX_MISSED, "{points} pt: {:.2}% of PII ink uncovered", 100.0 * share);
         let mut after = read_back(&redacted, whole);

@@ -337,3 +337,13 @@ pub fn small_text_screen(points: u32) -> (Screen, Frame) {
     let frame = screen.settled_frame();
     (screen, frame)
 }
+
+/// How well `boxes` (a redaction's fills) cover the test values' ink on
+/// `frame`: (share of the ink left uncovered, boxes not wholly covered,
+/// value word boxes).
+pub fn ink_left(screen: &Screen, frame: &Frame, boxes: &[tracewell_ocr::FilledBox]) -> (f64, usize, usize) {
+    let truth = pii_ink_boxes(screen, frame);
+    let fills: Vec<Rect> = boxes.iter().map(|b| b.rect).collect();
+    let (missed, total, partial) = uncovered(&truth, &fills);
+    (missed as f64 / total as f64, partial, truth.len())
+}
