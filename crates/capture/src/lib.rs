@@ -10,6 +10,8 @@
 //! - [`CaptureOptions`]: motion rate, frame rate cap, typing-run gap.
 //! - [`PasswordFieldSignal`]: how another observer (the accessibility bus)
 //!   reports focus on password fields, which makes input secure.
+//! - [`PauseSwitch`]: pauses and resumes capture from any thread (the
+//!   recorder's control socket).
 //!
 //! Other operating systems will sit behind the same shape: `start`, a
 //! stream read with `recv_timeout`, and `stop` returning what is left.
@@ -29,4 +31,4 @@ pub use error::Error;
 pub use keymap::{KeyMeaning, Keymap};
 pub use options::{CaptureOptions, HotkeySpec};
 pub use screenshot::Screenshotter;
-pub use x11::{PasswordFieldSignal, TileMap, X11Capture};
+pub use x11::{PasswordFieldSignal, PauseSwitch, TileMap, X11Capture};

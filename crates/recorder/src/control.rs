@@ -12,16 +12,24 @@
 //! and the recorder answers one line of JSON, `{"state":"paused"|
 //! "recording", "task":true|false, "events":…, "frames":…, "bytes":…}`, or
 //! `{"error":"…"}`.
+//!
+//! `pause`, `resume` and `status` are handled by the socket's own thread:
+//! once the session has attached its capture's [`PauseSwitch`], a pause
+//! takes effect and is answered at once, even while the session loop is
+//! busy (reading a whole frame with OCR takes about a second), and the
+//! counts come from a [`Snapshot`] the loop keeps current. Task commands
+//! write records, so they wait for the loop.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
+use tracewell_capture::PauseSwitch;
 use tracewell_segment::TaskOutcome;
 
 /// A command from a client, with the channel for the answer.
@@ -81,17 +89,45 @@ fn uid() -> u32 {
     std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m)).unwrap_or(0)
 }
 
-/// Listens on the socket until the listener is dropped; commands arrive on
-/// the returned receiver.
+/// The state `pause`, `resume` and `status` answer with, kept current by
+/// the session loop (and, for `paused`, by the socket thread when it
+/// pauses or resumes).
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub paused: AtomicBool,
+    pub task: AtomicBool,
+    pub events: AtomicU64,
+    pub frames: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+impl Snapshot {
+    /// The answer line (without its newline).
+    pub fn answer(&self) -> String {
+        let paused = self.paused.load(Ordering::SeqCst);
+        serde_json::json!({
+            "state": if paused { "paused" } else { "recording" },
+            "task": self.task.load(Ordering::SeqCst),
+            "events": self.events.load(Ordering::Relaxed),
+            "frames": self.frames.load(Ordering::Relaxed),
+            "bytes": self.bytes.load(Ordering::Relaxed),
+        })
+        .to_string()
+    }
+}
+
+/// Listens on the socket until the listener is dropped; commands the
+/// socket thread cannot answer itself arrive on the returned receiver.
 pub struct ControlServer {
     path: PathBuf,
     closing: Arc<AtomicBool>,
+    switch: Arc<OnceLock<PauseSwitch>>,
 }
 
 impl ControlServer {
     /// Binds the socket. Fails if another recorder answers on it; a stale
     /// socket file (no one listening) is replaced.
-    pub fn bind(path: &Path) -> std::io::Result<(ControlServer, Receiver<Command>)> {
+    pub fn bind(path: &Path, snapshot: Arc<Snapshot>) -> std::io::Result<(ControlServer, Receiver<Command>)> {
         if let Some(dir) = path.parent() {
             std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
         }
@@ -108,6 +144,8 @@ impl ControlServer {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
         let (tx, rx) = channel();
         let closing = Arc::new(AtomicBool::new(false));
+        let switch = Arc::new(OnceLock::new());
+        let handler = Handler { loop_tx: tx, snapshot, switch: switch.clone() };
         let stop = closing.clone();
         std::thread::Builder::new().name("tw-control".into()).spawn(move || {
             for stream in listener.incoming() {
@@ -115,11 +153,18 @@ impl ControlServer {
                     break;
                 }
                 if let Ok(stream) = stream {
-                    let _ = serve(stream, &tx);
+                    let _ = handler.serve(stream);
                 }
             }
         })?;
-        Ok((ControlServer { path: path.to_path_buf(), closing }, rx))
+        Ok((ControlServer { path: path.to_path_buf(), closing, switch }, rx))
+    }
+
+    /// From now on `pause` and `resume` are applied through `switch` by the
+    /// socket thread. Until then (the capture is not started yet) they go
+    /// to the session loop like task commands.
+    pub fn attach(&self, switch: PauseSwitch) {
+        let _ = self.switch.set(switch);
     }
 }
 
@@ -132,23 +177,43 @@ impl Drop for ControlServer {
     }
 }
 
-fn serve(stream: UnixStream, tx: &Sender<Command>) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-    let mut line = String::new();
-    BufReader::new(&stream).take(MAX_INSTRUCTION as u64 + 64).read_line(&mut line)?;
-    let verb = match Verb::parse(line.trim_end_matches(['\n', '\r'])) {
-        Ok(verb) => verb,
-        Err(why) => {
-            let mut out = &stream;
-            writeln!(out, "{}", serde_json::json!({ "error": why }))?;
-            return Ok(());
+/// What the socket thread answers with.
+struct Handler {
+    loop_tx: Sender<Command>,
+    snapshot: Arc<Snapshot>,
+    switch: Arc<OnceLock<PauseSwitch>>,
+}
+
+impl Handler {
+    fn serve(&self, stream: UnixStream) -> std::io::Result<()> {
+        stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+        let mut line = String::new();
+        BufReader::new(&stream).take(MAX_INSTRUCTION as u64 + 64).read_line(&mut line)?;
+        let answer = match Verb::parse(line.trim_end_matches(['\n', '\r'])) {
+            Ok(verb) => self.answer(verb)?,
+            Err(why) => serde_json::json!({ "error": why }).to_string(),
+        };
+        let mut out = &stream;
+        writeln!(out, "{answer}")
+    }
+
+    fn answer(&self, verb: Verb) -> std::io::Result<String> {
+        match (&verb, self.switch.get()) {
+            (Verb::Pause | Verb::Resume, Some(switch)) => {
+                let paused = verb == Verb::Pause;
+                switch.set(paused);
+                self.snapshot.paused.store(paused, Ordering::SeqCst);
+                return Ok(self.snapshot.answer());
+            }
+            (Verb::Status, _) => return Ok(self.snapshot.answer()),
+            _ => {}
         }
-    };
-    let (reply_tx, reply_rx) = channel();
-    tx.send(Command { verb, reply: reply_tx }).map_err(|_| std::io::Error::other("recorder stopped"))?;
-    let answer = reply_rx.recv_timeout(Duration::from_secs(5)).unwrap_or_else(|_| "{\"error\":\"no answer\"}".into());
-    let mut out = &stream;
-    writeln!(out, "{answer}")
+        let (reply_tx, reply_rx) = channel();
+        self.loop_tx
+            .send(Command { verb, reply: reply_tx })
+            .map_err(|_| std::io::Error::other("recorder stopped"))?;
+        Ok(reply_rx.recv_timeout(Duration::from_secs(5)).unwrap_or_else(|_| "{\"error\":\"no answer\"}".into()))
+    }
 }
 
 /// Sends one command to a recorder and returns its answer line.

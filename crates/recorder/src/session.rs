@@ -17,7 +17,7 @@ use tracewell_segment::{
     RecordingMeta, SegmentSink, SinkOptions, Status, StreamOpener, TaskEvent, TaskMarker, TaskOutcome,
 };
 
-use crate::control::{ControlServer, Verb};
+use crate::control::{ControlServer, Snapshot, Verb};
 use crate::recording_id;
 use crate::typing::{Item, Release, TypingRedactor};
 
@@ -214,14 +214,19 @@ pub fn record(
         }),
         ..options.capture.clone()
     };
+    let snapshot = Arc::new(Snapshot::default());
     let (control, commands) = match &options.control {
         Some(path) => {
-            let (server, rx) = ControlServer::bind(path).map_err(|source| Error::Control { path: path.clone(), source })?;
+            let (server, rx) = ControlServer::bind(path, snapshot.clone())
+                .map_err(|source| Error::Control { path: path.clone(), source })?;
             (Some(server), Some(rx))
         }
         None => (None, None),
     };
     let capture = X11Capture::start(options.display.as_deref(), capture_options)?;
+    if let Some(control) = &control {
+        control.attach(capture.pause_switch());
+    }
     if !capture.hotkey_grabbed() {
         notices.push(format!("the pause hotkey {hotkey} is taken by another application; use `tracewell pause`"));
     }
@@ -262,6 +267,7 @@ pub fn record(
         encoder: FrameEncoder::new(options.codec),
         stats: Stats::default(),
         reported_withheld: Withheld::default(),
+        snapshot,
     };
     let started = Instant::now();
     pipeline.write(Record::Status(Status { t_ns: now_ns(), state: RecorderState::Started, detail: None }))?;
@@ -284,8 +290,11 @@ pub fn record(
         let release = pipeline.typing.tick(now_ns());
         pipeline.release(release)?;
         pipeline.sink.flush_if_due()?;
+        pipeline.update_snapshot();
         if let Some(commands) = &commands {
             while let Ok(command) = commands.try_recv() {
+                // Pause and resume reach the loop only if they came before
+                // the capture's pause switch was attached.
                 let answer = match command.verb {
                     Verb::Pause => {
                         capture.set_paused(true);
@@ -310,6 +319,7 @@ pub fn record(
                     }),
                     Err(TaskError(why)) => serde_json::json!({ "error": why }),
                 };
+                pipeline.update_snapshot();
                 let _ = command.reply.send(reply.to_string());
             }
         }
@@ -374,9 +384,20 @@ struct Pipeline {
     encoder: FrameEncoder,
     stats: Stats,
     reported_withheld: Withheld,
+    /// What the control socket answers with.
+    snapshot: Arc<Snapshot>,
 }
 
 impl Pipeline {
+    /// Brings the control socket's counts up to date.
+    fn update_snapshot(&self) {
+        let s = &self.snapshot;
+        s.task.store(self.task_open, Ordering::SeqCst);
+        s.events.store(self.stats.events, Ordering::Relaxed);
+        s.frames.store(self.stats.frames, Ordering::Relaxed);
+        s.bytes.store(self.sink.bytes_written(), Ordering::Relaxed);
+    }
+
     fn event(&mut self, event: Event) -> Result<(), Error> {
         let Some(event) = self.guard.apply(event) else { return Ok(()) };
         let record = match event {
@@ -394,6 +415,7 @@ impl Pipeline {
             }
             Event::Paused { t_ns, paused, source } => {
                 self.stats.paused = paused;
+                self.snapshot.paused.store(paused, Ordering::SeqCst);
                 let state = if paused { RecorderState::Paused } else { RecorderState::Resumed };
                 let detail = match source {
                     PauseSource::Hotkey => "hotkey",

@@ -82,6 +82,25 @@ impl std::fmt::Debug for PasswordFieldSignal {
     }
 }
 
+/// Pauses and resumes a running capture from another thread; see
+/// [`X11Capture::pause_switch`]. Cheap to clone, `Send`.
+#[derive(Clone)]
+pub struct PauseSwitch(Sender<Msg>);
+
+impl PauseSwitch {
+    /// Pauses (`true`) or resumes (`false`) capture, as
+    /// [`X11Capture::set_paused`] does.
+    pub fn set(&self, paused: bool) {
+        let _ = self.0.send(Msg::Command { pause: paused, source: PauseSource::Command });
+    }
+}
+
+impl std::fmt::Debug for PauseSwitch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PauseSwitch")
+    }
+}
+
 /// A running capture of one X display.
 ///
 /// Events arrive in order on [`X11Capture::recv_timeout`]; [`X11Capture::stop`]
@@ -246,6 +265,13 @@ impl X11Capture {
     /// [`X11Capture::set_paused`], naming who asked.
     pub fn set_paused_by(&self, paused: bool, source: PauseSource) {
         let _ = self.control.send(Msg::Command { pause: paused, source });
+    }
+
+    /// A handle that pauses and resumes capture from any thread, so that
+    /// a pause command takes effect at once, not when the thread that
+    /// reads events is next free (it may be busy redacting a frame).
+    pub fn pause_switch(&self) -> PauseSwitch {
+        PauseSwitch(self.control.clone())
     }
 
     /// A handle through which another observer of the desktop (the
