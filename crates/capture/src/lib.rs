@@ -31,4 +31,4 @@ pub use error::Error;
 pub use keymap::{KeyMeaning, Keymap};
 pub use options::{CaptureOptions, HotkeySpec};
 pub use screenshot::Screenshotter;
-pub use x11::{PasswordFieldSignal, PauseSwitch, TileMap, X11Capture};
+pub use x11::{MAX_QUEUED_FRAMES, PasswordFieldSignal, PauseSwitch, TileMap, X11Capture};

@@ -145,6 +145,10 @@ pub struct Stats {
     pub bytes: u64,
     /// Matches redacted (typed text, titles, pixels).
     pub redactions: u64,
+    /// Frames capture did not take because frames it took earlier were
+    /// still waiting (redaction fell behind); see
+    /// [`tracewell_capture::MAX_QUEUED_FRAMES`].
+    pub frames_skipped: u64,
     /// What the guard withheld.
     pub withheld: Withheld,
 }
@@ -343,6 +347,7 @@ pub fn record(
         if last_progress.elapsed() >= options.progress_every {
             last_progress = Instant::now();
             pipeline.report_withheld()?;
+            pipeline.report_skipped(capture.frames_skipped())?;
             pipeline.stats.elapsed = started.elapsed();
             pipeline.stats.bytes = pipeline.sink.bytes_written();
             progress(&pipeline.stats);
@@ -350,12 +355,14 @@ pub fn record(
     }
     drop(control);
     drop(accessibility);
+    let skipped = capture.frames_skipped();
     for event in capture.stop() {
         pipeline.event(event)?;
     }
     let release = pipeline.typing.close();
     pipeline.release(release)?;
     pipeline.report_withheld()?;
+    pipeline.report_skipped(skipped)?;
     let detail = failure.as_ref().map(|e| e.to_string());
     pipeline.write(Record::Status(Status { t_ns: now_ns(), state: RecorderState::Stopped, detail }))?;
     let Pipeline { sink, mut stats, .. } = pipeline;
@@ -551,6 +558,18 @@ impl Pipeline {
     }
 
     /// Writes what the guard withheld since the last report, if anything.
+    /// Says on `/recorder/status` (state `dropped`) how many frames capture
+    /// skipped since the last report, `total` being its running count.
+    fn report_skipped(&mut self, total: u64) -> Result<(), Error> {
+        if total <= self.stats.frames_skipped {
+            return Ok(());
+        }
+        let n = total - self.stats.frames_skipped;
+        self.stats.frames_skipped = total;
+        let detail = format!("{n} frames not taken: frame redaction fell behind");
+        self.write(Record::Status(Status { t_ns: now_ns(), state: RecorderState::Dropped, detail: Some(detail) }))
+    }
+
     fn report_withheld(&mut self) -> Result<(), Error> {
         let now = self.guard.withheld().clone();
         let before = &self.reported_withheld;

@@ -49,7 +49,8 @@ pub enum RecorderState {
     Resumed,
     /// Capture stopped; the recording ends here.
     Stopped,
-    /// Events were lost (for example a full queue); `detail` says how many.
+    /// Events were lost (for example a full queue); `detail` says how many
+    /// (`"3 frames not taken: frame redaction fell behind"`).
     Dropped,
 }
 

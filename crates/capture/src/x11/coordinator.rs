@@ -20,6 +20,7 @@
 //! capture resumes.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::time::Duration;
 
@@ -44,6 +45,21 @@ const INACTIVE_GRACE_NS: u64 = 150_000_000;
 /// Scroll bursts re-read the window stack at most this often.
 const STACK_REFRESH_NS: u64 = 250_000_000;
 
+/// Frames waiting in the output queue at most; while this many wait, no
+/// frame is taken. Each holds the whole screen (8 MB at 1920×1080), and a
+/// reader busy with OCR can take longer per frame than frames come: an
+/// unlimited queue grew by a frame a second and, once full of small
+/// events too, blocked this thread, and with it the pause hotkey.
+pub const MAX_QUEUED_FRAMES: usize = 2;
+
+/// Frames in the output queue and frames not taken because of them,
+/// shared with [`super::X11Capture`], which counts frames out.
+#[derive(Debug, Default)]
+pub struct FrameBacklog {
+    pub queued: AtomicUsize,
+    pub skipped: AtomicU64,
+}
+
 /// What the coordinator is built from.
 pub struct Setup {
     pub conn: Arc<RustConnection>,
@@ -56,6 +72,7 @@ pub struct Setup {
     pub indicator: Indicator,
     pub hotkey_keycode: Option<u8>,
     pub resume: Sender<()>,
+    pub backlog: Arc<FrameBacklog>,
 }
 
 pub struct Coordinator {
@@ -390,6 +407,15 @@ impl Coordinator {
         if self.last_frame_ns.is_some_and(|last| t_ns < last + min_interval.as_nanos() as u64) {
             return;
         }
+        let backlog = &self.setup.backlog;
+        if backlog.queued.load(Ordering::SeqCst) >= MAX_QUEUED_FRAMES {
+            // Still dirty: a change frame follows once the reader catches
+            // up; counted as taken for the rate limits, so this is not
+            // retried at once.
+            backlog.skipped.fetch_add(1, Ordering::Relaxed);
+            self.last_frame_ns = Some(t_ns);
+            return;
+        }
         let conn = self.setup.conn.clone();
         let _ = self.setup.indicator.raise(&*conn);
         // Clear the damage first: drawing during the grab marks us dirty again.
@@ -432,6 +458,7 @@ impl Coordinator {
             stack: self.stack.clone(),
             bgrx: pixels,
         };
+        self.setup.backlog.queued.fetch_add(1, Ordering::SeqCst);
         self.emit(Ok(Event::Frame(frame)));
     }
 

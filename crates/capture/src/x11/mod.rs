@@ -33,6 +33,7 @@ use x11rb::protocol::xproto::{
 };
 use x11rb::rust_connection::RustConnection;
 
+pub use coordinator::MAX_QUEUED_FRAMES;
 pub use screen::{TileMap, grab};
 
 use crate::{CaptureOptions, Error, HotkeySpec, Keymap};
@@ -118,6 +119,7 @@ pub struct X11Capture {
     threads: Vec<JoinHandle<()>>,
     screen_size: (u32, u32),
     hotkey_grabbed: bool,
+    backlog: Arc<coordinator::FrameBacklog>,
 }
 
 impl X11Capture {
@@ -179,6 +181,7 @@ impl X11Capture {
         let (tx, rx) = mpsc::channel::<Msg>();
         let (out_tx, out_rx) = mpsc::sync_channel::<Result<Event, Error>>(256);
         let (resume_tx, resume_rx) = mpsc::channel::<()>();
+        let backlog = Arc::new(coordinator::FrameBacklog::default());
         let stopping = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
 
@@ -223,6 +226,7 @@ impl X11Capture {
                 indicator,
                 hotkey_keycode: hotkey,
                 resume: resume_tx,
+                backlog: backlog.clone(),
             };
             let mut coordinator = coordinator::Coordinator::new(setup, out_tx);
             threads.push(spawn("tw-capture", Box::new(move || coordinator.run(rx)))?);
@@ -239,6 +243,7 @@ impl X11Capture {
             threads,
             screen_size: size,
             hotkey_grabbed: hotkey.is_some(),
+            backlog,
         })
     }
 
@@ -246,7 +251,12 @@ impl X11Capture {
     /// `Err` when capture failed (the X server went away, say).
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Option<Event>, Error> {
         match self.events.recv_timeout(timeout) {
-            Ok(Ok(event)) => Ok(Some(event)),
+            Ok(Ok(event)) => {
+                if matches!(event, Event::Frame(_)) {
+                    self.backlog.queued.fetch_sub(1, Ordering::SeqCst);
+                }
+                Ok(Some(event))
+            }
             Ok(Err(e)) => Err(e),
             Err(RecvTimeoutError::Timeout) => Ok(None),
             Err(RecvTimeoutError::Disconnected) => {
@@ -286,6 +296,13 @@ impl X11Capture {
     /// own the chord).
     pub fn hotkey_grabbed(&self) -> bool {
         self.hotkey_grabbed
+    }
+
+    /// Frames not taken so far because [`MAX_QUEUED_FRAMES`] were still
+    /// waiting to be received (the receiver busy, say with OCR). The
+    /// screen is taken again once it catches up.
+    pub fn frames_skipped(&self) -> u64 {
+        self.backlog.skipped.load(Ordering::Relaxed)
     }
 
     /// The root window's size when capture started.
