@@ -166,12 +166,18 @@ impl Guard {
         }
     }
 
-    fn window(&mut self, event: WindowEvent) -> Option<Event> {
+    /// A window event is about the active window whatever its change: a
+    /// title change can deny it (a browser tab now titled like a password
+    /// manager, a passphrase prompt in a terminal), and its keys with it,
+    /// or allow it again.
+    fn window(&mut self, mut event: WindowEvent) -> Option<Event> {
         let allowed = event.window.as_ref().is_some_and(|w| self.allowed(w));
-        if event.change == WindowChange::Activated {
-            self.active_allowed = allowed;
-        }
+        self.active_allowed = allowed;
         if allowed {
+            // Back from a window reported as none: say which one is active.
+            if self.reported_allowed == Some(false) {
+                event.change = WindowChange::Activated;
+            }
             self.reported_allowed = Some(true);
             return Some(Event::Window(event));
         }
@@ -179,7 +185,7 @@ impl Guard {
             self.withheld.window_changes += 1;
         }
         // Report leaving the allowed windows once, without naming where to.
-        if event.change == WindowChange::Activated && self.reported_allowed != Some(false) {
+        if self.reported_allowed != Some(false) {
             self.reported_allowed = Some(false);
             return Some(Event::Window(WindowEvent { t_ns: event.t_ns, change: WindowChange::Activated, window: None }));
         }
@@ -317,6 +323,29 @@ mod tests {
         assert!(guard.apply(activate(3, "Gedit", "x")).is_none(), "already reported as none");
         let w = guard.withheld();
         assert_eq!((w.keys, w.secure_keys, w.window_changes), (2, 1, 3));
+    }
+
+    #[test]
+    fn a_title_that_denies_the_active_window_withholds_its_keys() {
+        let mut guard = Guard::new(Policy::from_toml("version = 1\n[scope]\nallow_apps = [\"Firefox\"]").unwrap());
+        let retitle = |title: &str| {
+            Event::Window(WindowEvent { t_ns: 7, change: WindowChange::TitleChanged, window: Some(info(1, "Firefox", title)) })
+        };
+        assert!(guard.apply(activate(1, "Firefox", "News")).is_some());
+        assert!(guard.apply(key("a")).is_some());
+        // The tab now shows a password manager (a built-in deny by title).
+        let left = guard.apply(retitle("Bitwarden Web Vault — Firefox")).expect("leaving is reported");
+        assert_eq!(left, Event::Window(WindowEvent { t_ns: 7, change: WindowChange::Activated, window: None }));
+        assert!(guard.apply(key("b")).is_none());
+        assert!(guard.apply(retitle("Bitwarden — unlock")).is_none(), "reported once");
+        assert!(guard.apply(key("c")).is_none());
+        // Back to an allowed title: reported as the window becoming active.
+        let back = guard.apply(retitle("News")).expect("the window is back");
+        let Event::Window(back) = back else { panic!("{back:?}") };
+        assert_eq!(back.change, WindowChange::Activated);
+        assert!(guard.apply(key("d")).is_some());
+        let w = guard.withheld();
+        assert_eq!((w.keys, w.window_changes), (2, 2));
     }
 
     #[test]
