@@ -13,7 +13,9 @@
 //! key event from the one that typed its first character to the one that
 //! typed its last is replaced, corrections in between included, by one
 //! key press whose `key` is `redacted` and whose text is the placeholder
-//! (`<CARD>` …), so reconstructed text reads `pay with <CARD> now`.
+//! (`<CARD>` …), so reconstructed text reads `pay with <CARD> now`. The
+//! releases of keys pressed in that stretch go too, wherever they fall:
+//! the last character's release always comes after it, and names the key.
 //!
 //! Frames taken during a run are held too. When pixels are redacted, the
 //! session passes them raw ([`Item::Frame`]), not yet pixel-redacted: they
@@ -164,6 +166,10 @@ impl TypingRedactor {
         let mut out = Vec::with_capacity(held.len());
         let mut key_index = 0usize;
         let mut t_ns = 0;
+        // Keys pressed inside a replaced range and not released there:
+        // their releases come after the range (the last character's always
+        // does) and name the key, so they go too.
+        let mut pressed_inside: Vec<u8> = Vec::new();
         for item in held {
             let Item::Record(Record::Key(key)) = item else {
                 out.push(item);
@@ -172,7 +178,19 @@ impl TypingRedactor {
             let index = key_index;
             key_index += 1;
             t_ns = key.t_ns;
-            match ranges.iter().find(|r| (r.first..=r.last).contains(&index)) {
+            let range = ranges.iter().find(|r| (r.first..=r.last).contains(&index));
+            let held_down = pressed_inside.iter().position(|&k| k == key.keycode);
+            match (key.state, held_down) {
+                (PressState::Press, None) if range.is_some() => pressed_inside.push(key.keycode),
+                (PressState::Release, Some(p)) => {
+                    pressed_inside.swap_remove(p);
+                    if range.is_none() {
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            match range {
                 None => out.push(Item::Record(Record::Key(key))),
                 Some(range) if range.first == index && range.placeholder => {
                     let text: String = range.kinds.iter().map(|k| k.placeholder()).collect();
@@ -296,6 +314,11 @@ mod tests {
 
     use super::*;
 
+    /// One keycode per character, as on a keyboard.
+    fn keycode(c: char) -> u8 {
+        8 + (c as u32 % 240) as u8
+    }
+
     fn keys(text: &str) -> Vec<Record> {
         let mut out = Vec::new();
         for (i, c) in text.chars().enumerate() {
@@ -307,8 +330,8 @@ mod tests {
                 out.push(Record::Key(KeyEvent {
                     t_ns: i as u64,
                     state,
-                    keycode: 10,
-                    keysym: 0,
+                    keycode: keycode(c),
+                    keysym: c as u32,
                     key: key.clone(),
                     modifiers: Modifiers::default(),
                     text: if state == PressState::Press { text.clone() } else { None },
@@ -349,6 +372,47 @@ mod tests {
         assert!(!all.contains("4111") && !all.contains("\"2\""), "{all}");
         let Some(Record::Privacy(p)) = out.last() else { panic!("no privacy record") };
         assert_eq!(p.counts.get("card"), Some(&1));
+    }
+
+    /// Every key event that names a digit of the value (the press or the
+    /// release of any of its digits) is gone.
+    fn assert_no_key_of(out: &[Record], value: &str) {
+        for r in out {
+            if let Record::Key(k) = r {
+                let digit = k.key.len() == 1 && k.key.chars().all(|c| c.is_ascii_digit() && value.contains(c));
+                assert!(!digit, "a key of the value survives: {k:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn no_release_of_a_redacted_key_survives() {
+        let (text, out) = run("pay 4929 3333 7777 8886 now");
+        assert_eq!(text, "pay <CARD> now");
+        assert_no_key_of(&out, "4929 3333 7777 8886");
+        // Rollover: the last two digits are released after the last press.
+        let mut seq = keys("id 4929333377778886");
+        let tail = seq.split_off(seq.len() - 4); // P8 R8 P6 R6
+        seq.extend([tail[0].clone(), tail[2].clone(), tail[1].clone(), tail[3].clone()]);
+        seq.extend(keys(" ok").into_iter().map(|mut r| {
+            if let Record::Key(k) = &mut r {
+                k.t_ns += 100;
+            }
+            r
+        }));
+        let mut r = TypingRedactor::new(Scanner::builtin());
+        let mut out = Vec::new();
+        for record in seq {
+            out.extend(records(r.push(Item::Record(record))));
+        }
+        out.extend(records(r.close()));
+        assert_no_key_of(&out, "4929333377778886");
+        let typed: Vec<KeyEvent> = out.iter().filter_map(|r| if let Record::Key(k) = r { Some(k.clone()) } else { None }).collect();
+        assert_eq!(typed_text(&typed), "id <CARD> ok");
+        // Every press kept has its release kept.
+        let presses = typed.iter().filter(|k| k.state == PressState::Press).count();
+        let releases = typed.iter().filter(|k| k.state == PressState::Release).count();
+        assert_eq!(presses, releases);
     }
 
     #[test]
