@@ -280,7 +280,16 @@ impl Coordinator {
         let active = self.keyboard_grabbed || self.password_field;
         if self.secure_input != active {
             self.secure_input = active;
-            self.emit(Ok(Event::SecureInput { t_ns: clock::now_ns(), active }));
+            let event = Event::SecureInput { t_ns: clock::now_ns(), active };
+            if !active && self.inactive_since.is_some() {
+                // Keys held while the active window is unknown were typed
+                // while input was secure: the end of it follows them.
+                self.held_input.push(event);
+            } else {
+                // The start of it goes first: held keys are judged secure
+                // too (failing closed).
+                self.emit(Ok(event));
+            }
         }
     }
 
@@ -298,8 +307,13 @@ impl Coordinator {
             self.paused = true;
             self.pending_motion = None;
             self.inactive_since = None;
-            // Their window never settled: not captured.
-            self.held_input.clear();
+            // Their window never settled: not captured (a held end of
+            // secure input still goes out, or the guard would stay secure).
+            for event in std::mem::take(&mut self.held_input) {
+                if matches!(event, Event::SecureInput { .. }) {
+                    self.emit(Ok(event));
+                }
+            }
             self.emit(Ok(Event::Paused { t_ns: clock::now_ns(), paused: true, source }));
             let _ = self.setup.indicator.set_paused(conn, &self.setup.atoms, true);
         } else {
@@ -336,7 +350,11 @@ impl Coordinator {
         let conn = &*self.setup.conn;
         let same_window = self.active.as_ref().map(|w| w.id) == window.as_ref().map(|w| w.id);
         let change = match change {
-            WindowChange::Activated if same_window && self.last_frame_ns.is_some() => {
+            // The active window is read when the message is handled, not
+            // when it was sent: a title change handled after a switch is
+            // the switch.
+            _ if !same_window => WindowChange::Activated,
+            WindowChange::Activated if self.last_frame_ns.is_some() => {
                 // A repeated notification for the same window: report a
                 // title change only if the title did change.
                 WindowChange::TitleChanged
@@ -373,7 +391,10 @@ impl Coordinator {
     fn release_held_input(&mut self) {
         if self.inactive_since.is_none() {
             for event in std::mem::take(&mut self.held_input) {
-                self.input(event);
+                match event {
+                    Event::SecureInput { .. } => self.emit(Ok(event)),
+                    input => self.input(input),
+                }
             }
         }
     }
