@@ -600,16 +600,23 @@ impl Pipeline {
 /// Why a task command was refused; the message goes back to the client.
 struct TaskError(String);
 
-/// Redacts a window title; the counts when anything was found.
+/// Redacts a window's title and the two parts of its `WM_CLASS` (an
+/// application can put anything there: browser web apps put the site's
+/// address); the counts when anything was found.
 fn redact_title(mut event: WindowEvent) -> (WindowEvent, Option<BTreeMap<String, u32>>) {
-    let Some(title) = event.window.as_mut().and_then(|w| w.title.as_mut()) else { return (event, None) };
-    let redacted = Scanner::builtin().redact(title);
-    if redacted.total() == 0 {
-        return (event, None);
+    let Some(window) = event.window.as_mut() else { return (event, None) };
+    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+    for text in [&mut window.title, &mut window.app, &mut window.instance].into_iter().flatten() {
+        let redacted = Scanner::builtin().redact(text);
+        if redacted.total() == 0 {
+            continue;
+        }
+        for (kind, n) in redacted.counts() {
+            *counts.entry(kind.name().to_string()).or_default() += n;
+        }
+        *text = redacted.into_inner();
     }
-    let counts = redacted.counts().iter().map(|(k, n)| (k.name().to_string(), *n)).collect();
-    *title = redacted.into_inner();
-    (event, Some(counts))
+    (event, (!counts.is_empty()).then_some(counts))
 }
 
 /// The machine's host name, or `unknown`.
@@ -621,3 +628,27 @@ fn hostname() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+#[cfg(test)]
+mod tests {
+    use tracewell_model::{WindowChange, WindowInfo};
+
+    use super::*;
+
+    #[test]
+    fn titles_and_window_classes_are_redacted() {
+        let window = WindowInfo {
+            id: 1,
+            title: Some("Inbox — ann.lee@example.org".into()),
+            app: Some("Chromium".into()),
+            instance: Some("crx_ann.lee@example.org".into()),
+            ..WindowInfo::default()
+        };
+        let event = WindowEvent { t_ns: 1, change: WindowChange::Activated, window: Some(window) };
+        let (event, counts) = redact_title(event);
+        let window = event.window.unwrap();
+        assert_eq!(window.title.as_deref(), Some("Inbox — <EMAIL>"));
+        assert_eq!(window.instance.as_deref(), Some("<EMAIL>"));
+        assert_eq!(window.app.as_deref(), Some("Chromium"));
+        assert_eq!(counts.unwrap().get("email"), Some(&2));
+    }
+}
