@@ -66,8 +66,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Where, not what: a panic message can quote the string it was about
+    // (a slice out of range quotes the text), and that may be typed text,
+    // a title or text read off the screen.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("tracewell: internal error: {info}");
+        let at = info.location().map_or_else(|| "an unknown place".to_string(), |l| format!("{}:{}", l.file(), l.line()));
+        eprintln!("tracewell: internal error at {at} (the message is not shown: it may quote recorded text)");
     }));
     let cli = Cli::parse();
     let result = match cli.command {
