@@ -18,7 +18,10 @@
 //! * `--profile SECONDS`: after the figures, scan the corpus over and over
 //!   for that long (for a sampling profiler), print the work counters and
 //!   accepted spans per detector, and time the scanner's combined automaton
-//!   alone, and with each of its detectors left out.
+//!   alone, and with each of its detectors left out, and each anchored
+//!   finder alone;
+//! * `--only CATEGORY`: with `--profile`, scan only the documents of one
+//!   category (`pii_free`, `prose`, `code`, `log`, `terminal`, `form`).
 
 mod corpus;
 
@@ -249,14 +252,19 @@ fn main() {
     }
 
     if let Some(secs) = profile_secs {
-        profile(scanner, &docs, secs);
+        let only = value_of("--only");
+        let chosen: Vec<&Doc> =
+            docs.iter().filter(|d| only.as_deref().is_none_or(|c| d.category == c)).collect();
+        assert!(!chosen.is_empty(), "no document of category {only:?}");
+        profile(scanner, &chosen, secs);
+        finder_costs(&chosen);
         automaton_costs(&docs);
     }
 }
 
 /// Scans the corpus repeatedly for `secs` seconds (for `perf record`), then
 /// prints per-detector counts of accepted spans and the work counters.
-fn profile(scanner: &Scanner, docs: &[Doc], secs: f64) {
+fn profile(scanner: &Scanner, docs: &[&Doc], secs: f64) {
     let start = Instant::now();
     let mut rounds = 0u32;
     while start.elapsed().as_secs_f64() < secs {
@@ -286,6 +294,67 @@ fn profile(scanner: &Scanner, docs: &[Doc], secs: f64) {
         candidates as f64 / (bytes as f64 / 1e6),
         candidate_bytes as f64 / (bytes as f64 / 1e6),
     );
+}
+
+/// Cost of each anchored finder alone: every candidate it offers over the
+/// documents, each document scanned from its start to its end, in MB per
+/// second of wall time (best of 5: CPU time here is counted in whole
+/// milliseconds, too coarse for one pass). What a finder costs the scanner
+/// beyond this is the validation of its candidates.
+fn finder_costs(docs: &[&Doc]) {
+    use tracewell_redact::anchors::{
+        AssignmentFinder, AssignmentKeywords, AwsSecretFinder, EmailFinder, UrlCredentialsFinder,
+    };
+    use tracewell_redact::numbers::RunFinder;
+    use tracewell_redact::pairs::PairFinder;
+
+    /// Every candidate in turn: asked again just after the last one.
+    fn all(mut next: impl FnMut(usize) -> Option<usize>) -> usize {
+        let (mut pos, mut n) = (0, 0);
+        while let Some(s) = next(pos) {
+            n += 1;
+            pos = s + 1;
+        }
+        n
+    }
+
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let keywords = AssignmentKeywords::new().expect("keywords");
+    let time = |name: &str, scan: &dyn Fn(&[u8]) -> usize| {
+        let mut best = f64::MAX;
+        let mut found = 0;
+        for _ in 0..5 {
+            let t0 = Instant::now();
+            found = docs.iter().map(|d| scan(d.text.as_bytes())).sum::<usize>();
+            best = best.min(t0.elapsed().as_secs_f64());
+        }
+        println!("  {name:<24} {:>6.0} MB/s, {found} candidates", bytes as f64 / 1e6 / best);
+    };
+    println!("finders alone, each over the documents:");
+    time("email", &|h| {
+        let mut f = EmailFinder::default();
+        all(|p| f.next(h, p, &mut 0).map(|c| c.0))
+    });
+    time("assignment", &|h| {
+        let mut f = AssignmentFinder::default();
+        all(|p| f.next(&keywords, h, p, &mut 0).map(|c| c.0))
+    });
+    time("aws secret", &|h| {
+        let mut f = AwsSecretFinder::default();
+        all(|p| f.next(h, p, &mut 0).map(|c| c.0))
+    });
+    time("url credentials", &|h| {
+        let mut f = UrlCredentialsFinder::default();
+        all(|p| f.next(h, p, &mut 0).map(|c| c.0))
+    });
+    time("name pairs", &|h| {
+        let mut f = PairFinder::default();
+        all(|p| f.next(h, p, &mut 0).map(|c| c.0))
+    });
+    time("number runs", &|h| {
+        let mut f = RunFinder::default();
+        all(|p| f.next(h, p, false, &mut 0))
+    });
 }
 
 /// Cost of the combined automaton alone (no validators, no anchored
