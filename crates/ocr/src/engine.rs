@@ -332,7 +332,11 @@ impl Ocr {
                 return Err(failed());
             }
         }
-        let mut words = self.collect_words(r, scale as i32);
+        let Some(mut words) = self.collect_words(r, scale as i32) else {
+            // SAFETY: live handle.
+            unsafe { (api.TessBaseAPIClear)(h) };
+            return Err(failed());
+        };
         words.retain(|w| {
             let (cx, cy) = (w.rect.x + (w.rect.width / 2) as i32, w.rect.y + (w.rect.height / 2) as i32);
             !hidden.iter().any(|h| h.contains(cx, cy)) && (shown.is_empty() || shown.iter().any(|s| s.contains(cx, cy)))
@@ -354,14 +358,17 @@ impl Ocr {
         Ok((words, read))
     }
 
-    /// Walks the result iterator word by word.
-    fn collect_words(&self, r: Rect, scale: i32) -> Vec<Word> {
+    /// Walks the result iterator word by word. `None` when there is no
+    /// iterator after a successful recognition (a blank image still has
+    /// one): nothing is known of the region, so the read fails (closed)
+    /// rather than reporting no words.
+    fn collect_words(&self, r: Rect, scale: i32) -> Option<Vec<Word>> {
         let api = self.api;
         let mut words = Vec::new();
         // SAFETY: called right after a successful Recognize on this handle.
         let it = unsafe { (api.TessBaseAPIGetIterator)(self.handle) };
         if it.is_null() {
-            return words;
+            return None;
         }
         loop {
             // SAFETY: `it` is a live iterator; strings are freed by take_text.
@@ -390,7 +397,7 @@ impl Ocr {
             }
         }
         unsafe { (api.TessResultIteratorDelete)(it) };
-        words
+        Some(words)
     }
 }
 
