@@ -17,8 +17,11 @@
 //! run wait for the run ([`TypingRedactor`]): they are pixel-redacted with
 //! the values the run's text matched, so a value half typed on screen is
 //! filled too. Sealing and spooling are the agent's (`tracewell-agent`).
+//! A session forbids core dumps of its process first (`core_dumps`): a
+//! crash must not write what it holds in memory to disk.
 
 pub mod control;
+mod core_dumps;
 mod recording_id;
 mod session;
 mod typing;

@@ -191,6 +191,9 @@ pub fn record(
         return Err(Error::NothingAllowed);
     }
     let mut notices = Vec::new();
+    if let Err(e) = crate::core_dumps::forbid() {
+        notices.push(format!("core dumps could not be switched off ({e}): a crash could write what the recorder holds in memory to disk"));
+    }
     let mut frame_redactor = None;
     let mut frames = options.capture.frames && policy.modalities.screen;
     if frames && policy.redaction.pixels == PixelRedaction::Required {
