@@ -4,8 +4,12 @@
 //!
 //! A run closes on a pointer press or scroll, a change of active window, a
 //! pause, a task marker, a keyboard silence of [`RUN_GAP_NS`], or [`MAX_RUN_KEYS`] key
-//! events (bounding memory). Everything that arrives while a run is open
-//! is held with it, so the segment keeps the order of events.
+//! events (bounding memory). A run whose text ends in digits (and maybe a
+//! separator) waits for a silence of [`NUMBER_GAP_NS`] instead: people
+//! type card numbers, IBANs and phone numbers a group at a time as they
+//! read them, and each group alone is no value — closed between groups,
+//! every digit would be written. Everything that arrives while a run is
+//! open is held with it, so the segment keeps the order of events.
 //!
 //! Two texts are scanned: the text as edited (BackSpace, Delete, cursor
 //! keys applied) and every character inserted, deletions ignored — a card
@@ -13,7 +17,9 @@
 //! key event from the one that typed its first character to the one that
 //! typed its last is replaced, corrections in between included, by one
 //! key press whose `key` is `redacted` and whose text is the placeholder
-//! (`<CARD>` …), so reconstructed text reads `pay with <CARD> now`. The
+//! (`<CARD>` …), so reconstructed text reads `pay with <CARD> now`. Tabs
+//! are read as spaces: a card number typed into four fields, Tab between
+//! them, is one number. The
 //! releases of keys pressed in that stretch go too, wherever they fall:
 //! the last character's release always comes after it, and names the key.
 //!
@@ -34,6 +40,8 @@ use tracewell_segment::{PrivacyRecord, PrivacySubject, Record};
 
 /// Keyboard silence that closes a run.
 pub const RUN_GAP_NS: u64 = 1_000_000_000;
+/// Keyboard silence that closes a run whose text ends in a number.
+pub const NUMBER_GAP_NS: u64 = 10_000_000_000;
 /// Key events after which a run closes regardless.
 pub const MAX_RUN_KEYS: usize = 4096;
 /// Frames of one run kept (the first and the latest).
@@ -71,11 +79,22 @@ pub struct TypingRedactor {
     /// Frames dropped from the open run (replaced by a later one).
     frames_dropped: u64,
     last_key_ns: MonoNs,
+    /// Whether the run's text ended in a number when it had this many
+    /// keys (worked out once per pause).
+    number_tail: Option<(usize, bool)>,
 }
 
 impl TypingRedactor {
     pub fn new(scanner: &'static Scanner) -> TypingRedactor {
-        TypingRedactor { scanner, held: Vec::new(), keys_held: 0, frames_held: 0, frames_dropped: 0, last_key_ns: 0 }
+        TypingRedactor {
+            scanner,
+            held: Vec::new(),
+            keys_held: 0,
+            frames_held: 0,
+            frames_dropped: 0,
+            last_key_ns: 0,
+            number_tail: None,
+        }
     }
 
     /// Frames dropped so far because a later frame of the same run
@@ -136,13 +155,35 @@ impl TypingRedactor {
         self.held.push(Item::Frame(frame));
     }
 
-    /// Closes the run if the keyboard has been silent long enough.
+    /// Closes the run if the keyboard has been silent long enough:
+    /// [`RUN_GAP_NS`], or [`NUMBER_GAP_NS`] when its text ends in a number.
     pub fn tick(&mut self, now_ns: MonoNs) -> Release {
-        if self.holding() && now_ns.saturating_sub(self.last_key_ns) >= RUN_GAP_NS {
-            self.close()
-        } else {
-            Release::default()
+        let quiet = now_ns.saturating_sub(self.last_key_ns);
+        if !self.holding() || quiet < RUN_GAP_NS || (quiet < NUMBER_GAP_NS && self.ends_in_number()) {
+            return Release::default();
         }
+        self.close()
+    }
+
+    /// Whether the open run's text, as edited, ends in a digit, maybe
+    /// followed by separators (`4111 1111 `).
+    fn ends_in_number(&mut self) -> bool {
+        if let Some((keys, answer)) = self.number_tail
+            && keys == self.keys_held
+        {
+            return answer;
+        }
+        let keys = self.held.iter().filter_map(|r| if let Item::Record(Record::Key(k)) = r { Some(k) } else { None });
+        let trace = EditTrace::of(keys);
+        let last = trace
+            .text
+            .iter()
+            .rev()
+            .map(|&i| trace.inserted[i].ch)
+            .find(|c| !matches!(c, ' ' | '-' | '.' | '/' | '\t'));
+        let answer = last.is_some_and(|c| c.is_ascii_digit());
+        self.number_tail = Some((self.keys_held, answer));
+        answer
     }
 
     /// Closes the run now: scans it and releases everything held, with the
@@ -151,6 +192,7 @@ impl TypingRedactor {
         let held = std::mem::take(&mut self.held);
         self.keys_held = 0;
         self.frames_held = 0;
+        self.number_tail = None;
         let keys: Vec<&KeyEvent> =
             held.iter().filter_map(|r| if let Item::Record(Record::Key(k)) = r { Some(k) } else { None }).collect();
         let (ranges, values) = self.matches(&keys);
@@ -240,7 +282,7 @@ impl TypingRedactor {
             }
             stream.push(Some(inserted));
         }
-        let text: String = stream.iter().map(|c| c.map_or('\n', |i| i.ch)).collect();
+        let text: String = stream.iter().map(|c| c.map_or('\n', |i| scanned(i.ch))).collect();
         let offsets: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         for span in self.scanner.find(&text) {
             values.push((span.kind, text[span.start..span.end].to_string()));
@@ -263,7 +305,7 @@ impl TypingRedactor {
     /// Matches in a sequence of characters, as (first, last) character
     /// positions and kind.
     fn scan(&self, chars: &[&Inserted]) -> Vec<(usize, usize, Kind)> {
-        let text: String = chars.iter().map(|i| i.ch).collect();
+        let text: String = chars.iter().map(|i| scanned(i.ch)).collect();
         let offsets: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         self.scanner
             .find(&text)
@@ -306,6 +348,12 @@ fn merge(mut ranges: Vec<KeyRange>) -> Vec<KeyRange> {
         }
     }
     merged
+}
+
+/// A typed character as the scanner reads it: a Tab (between form
+/// fields) as a space, so values typed across fields are one.
+fn scanned(c: char) -> char {
+    if c == '\t' { ' ' } else { c }
 }
 
 #[cfg(test)]
@@ -413,6 +461,59 @@ mod tests {
         let presses = typed.iter().filter(|k| k.state == PressState::Press).count();
         let releases = typed.iter().filter(|k| k.state == PressState::Release).count();
         assert_eq!(presses, releases);
+    }
+
+    /// Key records typing `text`, from `t0_ns`, 100 ms apart.
+    fn keys_at(text: &str, t0_ns: u64) -> Vec<Record> {
+        keys(text)
+            .into_iter()
+            .enumerate()
+            .map(|(n, mut r)| {
+                if let Record::Key(k) = &mut r {
+                    k.t_ns = t0_ns + (n as u64 / 2) * 100_000_000;
+                }
+                r
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_number_typed_a_group_at_a_time_stays_one_run() {
+        const S: u64 = 1_000_000_000;
+        let mut r = TypingRedactor::new(Scanner::builtin());
+        let mut out = Vec::new();
+        // Four groups, three seconds apart, as when reading a card.
+        for (n, group) in ["pay 4929 ", "3333 ", "7777 ", "8886 now"].iter().enumerate() {
+            let t0 = n as u64 * 3 * S;
+            for record in keys_at(group, t0) {
+                out.extend(records(r.push(Item::Record(record))));
+            }
+            if n < 3 {
+                out.extend(records(r.tick(t0 + 2 * S)));
+            }
+        }
+        assert!(out.is_empty(), "held while the number is being typed: {out:?}");
+        // Text that ends in a word closes after the short gap.
+        let last_key = r.last_key_ns;
+        out.extend(records(r.tick(last_key + RUN_GAP_NS)));
+        let typed: Vec<KeyEvent> = out.iter().filter_map(|r| if let Record::Key(k) = r { Some(k.clone()) } else { None }).collect();
+        assert_eq!(typed_text(&typed), "pay <CARD> now");
+        assert_no_key_of(&out, "4929333377778886");
+
+        // A number left unfinished closes after the long gap.
+        for record in keys_at("ref 12 34", 100 * S) {
+            assert!(r.push(Item::Record(record)).items.is_empty());
+        }
+        let last_key = r.last_key_ns;
+        assert!(r.tick(last_key + RUN_GAP_NS).items.is_empty());
+        assert!(!r.tick(last_key + NUMBER_GAP_NS).items.is_empty());
+    }
+
+    #[test]
+    fn a_card_typed_across_fields_with_tab_is_one_value() {
+        let (text, out) = run("4929\t3333\t7777\t8886\t10/01");
+        assert_eq!(text, "<CARD>\t10/01");
+        assert_no_key_of(&out, "4929333377778886");
     }
 
     #[test]
