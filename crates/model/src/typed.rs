@@ -38,37 +38,126 @@ impl EditTrace {
     /// Replays key events as [`typed_text`] does, remembering who typed
     /// and who deleted each character.
     pub fn of<'a>(keys: impl IntoIterator<Item = &'a KeyEvent>) -> EditTrace {
-        let mut trace = EditTrace::default();
-        let mut cursor = 0usize;
-        for (index, key) in keys.into_iter().enumerate().filter(|(_, k)| k.state == PressState::Press) {
-            if let Some(inserted) = &key.text {
-                for ch in inserted.chars() {
-                    trace.inserted.push(Inserted { ch, by: index, deleted_by: None });
-                    trace.text.insert(cursor, trace.inserted.len() - 1);
-                    cursor += 1;
-                }
+        replay(keys, false)
+    }
+
+    /// Replays key events as a desktop text field reads them: on top of
+    /// [`EditTrace::of`], Shift with a cursor key selects, and typing,
+    /// BackSpace or Delete then replace the selection; Ctrl+A selects
+    /// everything; Ctrl with Left or Right moves by words, and with
+    /// BackSpace or Delete deletes a word. Terminals and editors differ
+    /// here (in a shell, Ctrl+BackSpace often does nothing), so redaction
+    /// scans this reading as well as the plain one rather than instead.
+    pub fn as_text_field<'a>(keys: impl IntoIterator<Item = &'a KeyEvent>) -> EditTrace {
+        replay(keys, true)
+    }
+
+    fn delete(&mut self, at: usize, by: usize) {
+        let removed = self.text.remove(at);
+        self.inserted[removed].deleted_by = Some(by);
+    }
+
+    fn is_space(&self, at: usize) -> bool {
+        self.inserted[self.text[at]].ch.is_whitespace()
+    }
+
+    /// Start of the word before `cursor` (spaces, then the word).
+    fn word_left(&self, mut cursor: usize) -> usize {
+        while cursor > 0 && self.is_space(cursor - 1) {
+            cursor -= 1;
+        }
+        while cursor > 0 && !self.is_space(cursor - 1) {
+            cursor -= 1;
+        }
+        cursor
+    }
+
+    /// End of the word after `cursor` (spaces, then the word).
+    fn word_right(&self, mut cursor: usize) -> usize {
+        let n = self.text.len();
+        while cursor < n && self.is_space(cursor) {
+            cursor += 1;
+        }
+        while cursor < n && !self.is_space(cursor) {
+            cursor += 1;
+        }
+        cursor
+    }
+}
+
+fn replay<'a>(keys: impl IntoIterator<Item = &'a KeyEvent>, text_field: bool) -> EditTrace {
+    let mut trace = EditTrace::default();
+    let mut cursor = 0usize;
+    // The other end of the selection, in a text field.
+    let mut anchor: Option<usize> = None;
+    for (index, key) in keys.into_iter().enumerate().filter(|(_, k)| k.state == PressState::Press) {
+        let m = &key.modifiers;
+        let command = m.ctrl || m.alt || m.super_;
+        let name = key.key.as_str();
+        let edits = key.text.is_some() || matches!(name, "BackSpace" | "Delete" | "KP_Delete");
+        if text_field && edits && let Some(a) = anchor.take().filter(|&a| a != cursor) {
+            // Typing over a selection replaces it.
+            let (from, to) = (a.min(cursor), a.max(cursor));
+            for _ in from..to {
+                trace.delete(from, index);
+            }
+            cursor = from;
+            if key.text.is_none() {
                 continue;
             }
-            let command = key.modifiers.ctrl || key.modifiers.alt || key.modifiers.super_;
-            let delete = |at: usize, trace: &mut EditTrace| {
-                let removed = trace.text.remove(at);
-                trace.inserted[removed].deleted_by = Some(index);
-            };
-            match key.key.as_str() {
-                "BackSpace" if !command && cursor > 0 => {
-                    cursor -= 1;
-                    delete(cursor, &mut trace);
+        }
+        if let Some(inserted) = &key.text {
+            for ch in inserted.chars() {
+                trace.inserted.push(Inserted { ch, by: index, deleted_by: None });
+                trace.text.insert(cursor, trace.inserted.len() - 1);
+                cursor += 1;
+            }
+            continue;
+        }
+        if text_field {
+            let word = m.ctrl && !m.alt && !m.super_;
+            let moves = matches!(name, "Left" | "KP_Left" | "Right" | "KP_Right" | "Home" | "KP_Home" | "End" | "KP_End");
+            if moves {
+                anchor = if m.shift { anchor.or(Some(cursor)) } else { None };
+            }
+            let len = trace.text.len();
+            match name {
+                "a" | "A" if word => {
+                    anchor = Some(0);
+                    cursor = len;
                 }
-                "Delete" | "KP_Delete" if !command && cursor < trace.text.len() => delete(cursor, &mut trace),
-                "Left" | "KP_Left" if !command => cursor = cursor.saturating_sub(1),
-                "Right" | "KP_Right" if !command => cursor = (cursor + 1).min(trace.text.len()),
-                "Home" | "KP_Home" => cursor = 0,
-                "End" | "KP_End" => cursor = trace.text.len(),
+                "Left" | "KP_Left" if word => cursor = trace.word_left(cursor),
+                "Right" | "KP_Right" if word => cursor = trace.word_right(cursor),
+                "BackSpace" if word => {
+                    let from = trace.word_left(cursor);
+                    for _ in from..cursor {
+                        trace.delete(from, index);
+                    }
+                    cursor = from;
+                }
+                "Delete" | "KP_Delete" if word => {
+                    let to = trace.word_right(cursor);
+                    for _ in cursor..to {
+                        trace.delete(cursor, index);
+                    }
+                }
                 _ => {}
             }
         }
-        trace
+        match name {
+            "BackSpace" if !command && cursor > 0 => {
+                cursor -= 1;
+                trace.delete(cursor, index);
+            }
+            "Delete" | "KP_Delete" if !command && cursor < trace.text.len() => trace.delete(cursor, index),
+            "Left" | "KP_Left" if !command => cursor = cursor.saturating_sub(1),
+            "Right" | "KP_Right" if !command => cursor = (cursor + 1).min(trace.text.len()),
+            "Home" | "KP_Home" => cursor = 0,
+            "End" | "KP_End" => cursor = trace.text.len(),
+            _ => {}
+        }
     }
+    trace
 }
 
 #[cfg(test)]
@@ -112,6 +201,44 @@ mod tests {
         let seen: Vec<(char, usize, Option<usize>)> = trace.inserted.iter().map(|i| (i.ch, i.by, i.deleted_by)).collect();
         assert_eq!(seen, vec![('a', 0, None), ('b', 1, Some(2)), ('c', 3, None)]);
         assert_eq!(trace.text, vec![0, 2]);
+    }
+
+    fn with(mut key: KeyEvent, shift: bool, ctrl: bool) -> KeyEvent {
+        key.modifiers.shift = shift;
+        key.modifiers.ctrl = ctrl;
+        key
+    }
+
+    fn text_field(keys: &[KeyEvent]) -> String {
+        let trace = EditTrace::as_text_field(keys);
+        trace.text.iter().map(|&i| trace.inserted[i].ch).collect()
+    }
+
+    #[test]
+    fn a_text_field_replaces_selections_and_edits_words() {
+        let typed = |s: &str| s.chars().map(|c| press(&c.to_string(), Some(&c.to_string()))).collect::<Vec<_>>();
+        // The last digit selected with Shift+Left and typed over.
+        let mut keys = typed("4111 1112");
+        keys.push(with(press("Left", None), true, false));
+        keys.extend(typed("1"));
+        assert_eq!(text_field(&keys), "4111 1111");
+        assert_eq!(typed_text(&keys), "4111 11112", "the plain reading inserts");
+        // A word deleted with Ctrl+BackSpace, then the rest typed.
+        let mut keys = typed("pay 9999");
+        keys.push(with(press("BackSpace", None), false, true));
+        keys.extend(typed("4111"));
+        assert_eq!(text_field(&keys), "pay 4111");
+        // Ctrl+A, then typing replaces everything; Ctrl+Left moves by words.
+        let mut keys = typed("old text");
+        keys.push(with(press("a", None), false, true));
+        keys.extend(typed("new one"));
+        keys.push(with(press("Left", None), false, true));
+        keys.push(with(press("Right", None), true, true));
+        keys.push(press("Delete", None));
+        assert_eq!(text_field(&keys), "new ");
+        let trace = EditTrace::as_text_field(&keys);
+        // Every character of "old text" (typed by the first 8 keys) was deleted.
+        assert!(trace.inserted.iter().filter(|i| i.by < 8).all(|i| i.deleted_by.is_some()));
     }
 
     #[test]

@@ -11,9 +11,12 @@
 //! every digit would be written. Everything that arrives while a run is
 //! open is held with it, so the segment keeps the order of events.
 //!
-//! Two texts are scanned: the text as edited (BackSpace, Delete, cursor
-//! keys applied) and every character inserted, deletions ignored — a card
-//! number typed and then erased is still redacted. For each match, every
+//! Three texts are scanned: the text as edited (BackSpace, Delete, cursor
+//! keys applied), the same keys as a desktop text field reads them
+//! (Shift+cursor selections typed over, Ctrl+BackSpace deleting a word:
+//! `EditTrace::as_text_field`; terminals differ, so both readings count),
+//! and every character inserted, deletions ignored — a card number typed
+//! and then erased is still redacted. For each match, every
 //! key event from the one that typed its first character to the one that
 //! typed its last is replaced, corrections in between included, by one
 //! key press whose `key` is `redacted` and whose text is the placeholder
@@ -262,12 +265,17 @@ impl TypingRedactor {
         let trace = EditTrace::of(keys.iter().copied());
         let mut ranges = Vec::new();
         let mut values = Vec::new();
-        // The text as edited.
-        let chars: Vec<&Inserted> = trace.text.iter().map(|&i| &trace.inserted[i]).collect();
-        for (first, last, kind) in self.scan(&chars) {
-            values.push((kind, chars[first..=last].iter().map(|i| i.ch).collect()));
-            let (a, b) = (chars[first].by, chars[last].by);
-            ranges.push(KeyRange { first: a.min(b), last: a.max(b), kinds: vec![kind], placeholder: true });
+        // The text as edited, read plainly and as a text field reads the
+        // same keys (selections typed over, words deleted with Ctrl).
+        let field = EditTrace::as_text_field(keys.iter().copied());
+        let readings = if field.text == trace.text { vec![&trace] } else { vec![&trace, &field] };
+        for edited in readings {
+            let chars: Vec<&Inserted> = edited.text.iter().map(|&i| &edited.inserted[i]).collect();
+            for (first, last, kind) in self.scan(&chars) {
+                values.push((kind, chars[first..=last].iter().map(|i| i.ch).collect()));
+                let (a, b) = (chars[first].by, chars[last].by);
+                ranges.push(KeyRange { first: a.min(b), last: a.max(b), kinds: vec![kind], placeholder: true });
+            }
         }
         // Everything inserted, in typing order, split where a deletion
         // happened between two characters.
@@ -514,6 +522,29 @@ mod tests {
         let (text, out) = run("4929\t3333\t7777\t8886\t10/01");
         assert_eq!(text, "<CARD>\t10/01");
         assert_no_key_of(&out, "4929333377778886");
+    }
+
+    #[test]
+    fn a_digit_selected_and_typed_over_still_makes_a_card() {
+        let mut seq = keys("pay 4929 3333 7777 8887");
+        let mut shift_left = keys("⌫");
+        for r in &mut shift_left {
+            if let Record::Key(k) = r {
+                k.key = "Left".into();
+                k.modifiers.shift = true;
+            }
+        }
+        seq.extend(shift_left);
+        seq.extend(keys("6"));
+        let mut r = TypingRedactor::new(Scanner::builtin());
+        let mut out = Vec::new();
+        for record in seq {
+            out.extend(records(r.push(Item::Record(record))));
+        }
+        out.extend(records(r.close()));
+        assert_no_key_of(&out, "4929333377778886");
+        let Some(Record::Privacy(p)) = out.last() else { panic!("no privacy record") };
+        assert_eq!(p.counts.get("card"), Some(&1));
     }
 
     #[test]
