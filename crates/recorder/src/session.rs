@@ -251,7 +251,10 @@ pub fn record(
     let recording = RecordingMeta {
         recording_id: recording_id(),
         recorder_version: env!("CARGO_PKG_VERSION").to_string(),
-        hostname: hostname(),
+        // Left out: a host name is often its owner's name ("jdoe-laptop"),
+        // and nothing downstream needs it (the agent's sealed header names
+        // the enrolled device).
+        hostname: String::new(),
         screen: Some(capture.screen_size()),
     };
     let recording_id = recording.recording_id.clone();
@@ -620,15 +623,6 @@ fn redact_title(mut event: WindowEvent) -> (WindowEvent, Option<BTreeMap<String,
         *text = redacted.into_inner();
     }
     (event, (!counts.is_empty()).then_some(counts))
-}
-
-/// The machine's host name, or `unknown`.
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 #[cfg(test)]

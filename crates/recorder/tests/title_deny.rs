@@ -54,7 +54,9 @@ fn keys_typed_after_the_title_denies_the_window_are_not_recorded() {
     let mut typed = String::new();
     let mut titles = Vec::new();
     for segment in list_segments(&out).unwrap() {
-        for m in read_segment(segment).unwrap().messages {
+        let contents = read_segment(segment).unwrap();
+        assert_eq!(contents.meta.hostname, "", "the machine's name is left out");
+        for m in contents.messages {
             match m.record {
                 Record::Key(k) => typed.extend(k.text),
                 Record::Window(w) => titles.push(w.window.and_then(|w| w.title)),

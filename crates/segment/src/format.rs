@@ -17,7 +17,7 @@
 //!   | `wall_anchor_ns` | Unix time, ns, read at the same moment as … |
 //!   | `mono_anchor_ns` | … this `CLOCK_MONOTONIC` time, ns |
 //!   | `recorder_version` | version string of the recorder |
-//!   | `hostname` | the machine's host name |
+//!   | `hostname` | empty from the recorder (host names are often their owner's name); older files may hold the machine's host name |
 //!   | `screen_width`, `screen_height` | root window size in pixels; absent if unknown |
 //!
 //! - **Chunks**, zstd-compressed (level [`DEFAULT_ZSTD_LEVEL`] = 2), each closed
@@ -194,6 +194,7 @@ pub struct SegmentMeta {
     /// `CLOCK_MONOTONIC` time (ns) read together with `wall_anchor_ns`.
     pub mono_anchor_ns: u64,
     pub recorder_version: String,
+    /// Empty from the recorder; see the table above.
     pub hostname: String,
     /// Root window size (width, height), if known.
     pub screen: Option<(u32, u32)>,

@@ -18,6 +18,8 @@ pub struct RecordingMeta {
     /// Names the segment files, so: letters, digits, `-`, `_`, `.` only.
     pub recording_id: String,
     pub recorder_version: String,
+    /// Written to every segment; the recorder leaves it empty (see the
+    /// format's metadata table).
     pub hostname: String,
     /// Root window size (width, height), if known.
     pub screen: Option<(u32, u32)>,
