@@ -1,5 +1,6 @@
 //! [`Ocr`]: one Tesseract engine, reading word boxes from image regions.
 
+use std::cell::{Cell, RefCell};
 use std::ffi::{CString, c_char, c_int};
 use std::ptr;
 
@@ -8,6 +9,7 @@ use tracewell_model::Rect;
 use crate::Error;
 use crate::bands;
 use crate::ffi::{self, Api, Handle, OEM_LSTM_ONLY, RIL_WORD};
+use crate::read_cache::{ReadCache, ReadInputs};
 
 /// One recognised word: its text, its box in the coordinates of the whole
 /// image (not of the region that was read) and Tesseract's confidence
@@ -105,6 +107,10 @@ pub struct Ocr {
     api: &'static Api,
     handle: Handle,
     options: OcrOptions,
+    /// Recent reads, answered again without Tesseract ([`crate::read_cache`]).
+    cache: RefCell<ReadCache>,
+    /// Recognitions run so far.
+    recognitions: Cell<u64>,
 }
 
 // SAFETY: a TessBaseAPI may move between threads; `Ocr` is not `Sync`, so
@@ -138,7 +144,7 @@ impl Ocr {
         if handle.is_null() {
             return Err(Error::Library("TessBaseAPICreate returned NULL".into()));
         }
-        let ocr = Ocr { api, handle, options };
+        let ocr = Ocr { api, handle, options, cache: RefCell::new(ReadCache::default()), recognitions: Cell::new(0) };
         // Init-only parameters: dictionaries are loaded (or not) by Init,
         // and diagnostics ("Empty page!!") go nowhere instead of stderr.
         let dawgs = if options.dictionaries { "1" } else { "0" };
@@ -294,6 +300,10 @@ impl Ocr {
         let Some(background) = paint_over(&mut gray, &mask) else {
             return Ok((Vec::new(), read));
         };
+        let key = ReadInputs { gray: &gray, region: r, shown: &shown, hidden: &hidden, how, bars }.key();
+        if let Some(found) = self.cache.borrow_mut().get(&key) {
+            return Ok(found);
+        }
         let found_bands =
             if bars > 0 { bands::find(&gray, r.width as usize, r.height as usize, background) } else { Vec::new() };
         // Bars are read on their own below: painted over here, the whole
@@ -325,6 +335,7 @@ impl Ocr {
             (api.TessBaseAPISetSourceResolution)(h, self.options.dpi as c_int);
             let mode = how.mode.unwrap_or(self.options.page_seg_mode);
             (api.TessBaseAPISetPageSegMode)(h, mode as c_int);
+            self.recognitions.set(self.recognitions.get() + 1);
             let rc = (api.TessBaseAPIRecognize)(h, ptr::null_mut());
             (api.TessBaseAPISetPageSegMode)(h, self.options.page_seg_mode as c_int);
             if rc != 0 {
@@ -355,7 +366,27 @@ impl Ocr {
             words.extend(on_bar);
             read += bar_read;
         }
+        self.cache.borrow_mut().put(key, words.clone(), read);
         Ok((words, read))
+    }
+
+    /// Reads answered from the engine's cache of recent reads so far
+    /// ([`crate::read_cache`]).
+    pub fn cache_hits(&self) -> u64 {
+        self.cache.borrow().hits()
+    }
+
+    /// Times Tesseract recognised an image so far (a region with bars
+    /// counts once more per bar).
+    pub fn recognitions(&self) -> u64 {
+        self.recognitions.get()
+    }
+
+    /// Forgets the recent reads: the next read of anything runs Tesseract
+    /// ([`crate::PixelRedactor::reset`] calls it, so a redactor reset for
+    /// a cold read gets one).
+    pub fn forget_reads(&self) {
+        self.cache.borrow_mut().clear();
     }
 
     /// Walks the result iterator word by word. `None` when there is no

@@ -14,6 +14,9 @@
 //!   boxes, never values.
 //! - [`KnownValues`]: values typed-text redaction replaced; their
 //!   fragments on screen (a value half typed, or misread) are filled too.
+//! - [`read_cache`]: the engine answers a read it made before (same
+//!   image, region and pieces; a BLAKE3 hash of them) from memory, so
+//!   switching back and forth between windows is read once.
 //! - [`lines::join`]: words back into lines of text, with each word's byte
 //!   range, so a detection maps back to the boxes it touches;
 //!   [`misreads::variant`]: a second text for the scanner with the breaks
@@ -112,6 +115,7 @@ pub mod ffi;
 pub mod known;
 pub mod lines;
 pub mod misreads;
+pub mod read_cache;
 pub mod redactor;
 pub mod regions;
 pub mod scroll;

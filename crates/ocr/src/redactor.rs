@@ -118,11 +118,13 @@ impl PixelRedactor {
         PixelRedactor { ocr, cache: Vec::new(), size: None, previous: Vec::new() }
     }
 
-    /// Forgets the previous frame: the next one is read whole.
+    /// Forgets the previous frame, and the engine's recent reads
+    /// ([`crate::read_cache`]): the next frame is read whole, by Tesseract.
     pub fn reset(&mut self) {
         self.cache.clear();
         self.size = None;
         self.previous.clear();
+        self.ocr.forget_reads();
     }
 
     /// The engine.

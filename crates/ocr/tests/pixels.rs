@@ -493,3 +493,54 @@ fn pii_in_small_print_is_filled() {
         }
     }
 }
+
+#[test]
+fn switching_back_and_forth_is_read_once_and_filled_the_same() {
+    let mut screen = common::Screen::start(1280, 720);
+    let back: Vec<String> = (0..20)
+        .map(|i| match i {
+            15 => format!("{:<78}4111 1111 1111 1111", "line 15 of the nightly build: customer card on file since March"),
+            _ => format!("line {i:02} of the nightly build finished without any warnings, next run at dawn, all quiet here"),
+        })
+        .collect();
+    let back: Vec<&str> = back.iter().map(String::as_str).collect();
+    let term = screen.xterm("back", 100, 21, 10, 10, &back);
+    let card_x = term.origin.0 + 78 * term.cell.0 as i32;
+    let front: Vec<String> = (0..18).map(|i| format!("front {i:02} mail bob.smith@example.org when the queue drains")).collect();
+    let front: Vec<&str> = front.iter().map(String::as_str).collect();
+    screen.xterm("front", 60, 20, card_x - 8, 150, &front);
+    let windows = [screen.terms[0].window, screen.terms[1].window];
+    let mut redactor = PixelRedactor::new(Ocr::new().expect("OCR"));
+    let mut previous = screen.settled_frame();
+    redactor.redact(&mut previous.clone()).expect("redact");
+    // Back, front, back, front …: (recognitions, reads from the cache,
+    // filled boxes, CPU-s).
+    let mut switches = Vec::new();
+    for n in 0..8 {
+        screen.driver.activate(windows[n % 2]).expect("activate");
+        let mut next = screen.settled_frame();
+        next.changed = common::changed_tiles(&previous, &next, 32);
+        let (runs, hits) = (redactor.ocr().recognitions(), redactor.ocr().cache_hits());
+        let t0 = common::thread_cpu_seconds();
+        let report = redactor.redact(&mut next.clone()).expect("redact");
+        let cpu = common::thread_cpu_seconds() - t0;
+        let mut boxes: Vec<Rect> = report.boxes.iter().map(|b| b.rect).collect();
+        boxes.sort_by_key(|r| (r.y, r.x));
+        let ocr = redactor.ocr();
+        switches.push((ocr.recognitions() - runs, ocr.cache_hits() - hits, boxes, cpu));
+        previous = next;
+    }
+    for (n, (runs, hits, boxes, cpu)) in switches.iter().enumerate() {
+        eprintln!("switch {n}: {runs} recognitions, {hits} reads from the cache, {} boxes filled, {cpu:.3} CPU-s", boxes.len());
+    }
+    // The screen repeats itself every two switches: after a round or two,
+    // most reads of a switch are ones made before (the rest are pieces cut
+    // by words remembered from the frame before, which differ a little
+    // from round to round), and the same boxes are filled.
+    for n in [6, 7] {
+        let (runs, hits, boxes, _) = &switches[n];
+        assert!(*hits > 0 && *runs < switches[n % 2].0, "switch {n}: {runs} recognitions, {hits} from the cache");
+        assert_eq!(boxes, &switches[n - 2].2, "switch {n} fills what switch {} filled", n - 2);
+        assert!(!boxes.is_empty(), "the card and the e-mail addresses are filled");
+    }
+}

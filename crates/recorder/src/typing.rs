@@ -20,11 +20,11 @@
 //! key event from the one that typed its first character to the one that
 //! typed its last is replaced, corrections in between included, by one
 //! key press whose `key` is `redacted` and whose text is the placeholder
-//! (`<CARD>` …), so reconstructed text reads `pay with <CARD> now`. Tabs
-//! are read as spaces: a card number typed into four fields, Tab between
-//! them, is one number. The
+//! (`<CARD>` …), so reconstructed text reads `pay with <CARD> now`. The
 //! releases of keys pressed in that stretch go too, wherever they fall:
 //! the last character's release always comes after it, and names the key.
+//! Tabs are read as spaces: a card number typed into four fields, Tab
+//! between them, is one number.
 //!
 //! Frames taken during a run are held too. When pixels are redacted, the
 //! session passes them raw ([`Item::Frame`]), not yet pixel-redacted: they
