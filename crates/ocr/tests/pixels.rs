@@ -355,13 +355,11 @@ fn a_scrolled_terminal_keeps_its_words_and_reads_only_what_scrolled_in() {
     assert!(after.contains("nightly"), "plain words lost");
 }
 
-#[test]
-fn a_window_switch_reads_what_it_uncovered_not_the_whole_screen() {
+/// A wide terminal ("back", a card number on line 15 near its right
+/// edge) and a narrower one ("front", lines from `front_line`) over a
+/// strip at its right edge that hides the card.
+fn overlapping_terminals(front_line: impl Fn(usize) -> String) -> common::Screen {
     let mut screen = common::Screen::start(1280, 720);
-    // A wide terminal behind, a narrower one over a strip at its right
-    // edge; the card number in the wide one lies under the other at first.
-    // A switch then changes two title bars far apart and a tall narrow
-    // strip between them.
     let back: Vec<String> = (0..20)
         .map(|i| match i {
             15 => format!("{:<78}4111 1111 1111 1111", "line 15 of the nightly build: customer card on file since March"),
@@ -371,9 +369,19 @@ fn a_window_switch_reads_what_it_uncovered_not_the_whole_screen() {
     let back: Vec<&str> = back.iter().map(String::as_str).collect();
     let term = screen.xterm("back", 100, 21, 10, 10, &back);
     let card_x = term.origin.0 + 78 * term.cell.0 as i32;
-    let front: Vec<String> = (0..18).map(|i| format!("front {i:02} deploy finished, queue drained, nothing left")).collect();
+    let front: Vec<String> = (0..18).map(front_line).collect();
     let front: Vec<&str> = front.iter().map(String::as_str).collect();
     screen.xterm("front", 60, 20, card_x - 8, 150, &front);
+    screen
+}
+
+#[test]
+fn a_window_switch_reads_what_it_uncovered_not_the_whole_screen() {
+    // A wide terminal behind, a narrower one over a strip at its right
+    // edge; the card number in the wide one lies under the other at first.
+    // A switch then changes two title bars far apart and a tall narrow
+    // strip between them.
+    let screen = overlapping_terminals(|i| format!("front {i:02} deploy finished, queue drained, nothing left"));
     let (back_window, front_window) = (screen.terms[0].window, screen.terms[1].window);
     screen.driver.activate(front_window).expect("activate");
     let first = screen.settled_frame();
@@ -496,19 +504,7 @@ fn pii_in_small_print_is_filled() {
 
 #[test]
 fn switching_back_and_forth_is_read_once_and_filled_the_same() {
-    let mut screen = common::Screen::start(1280, 720);
-    let back: Vec<String> = (0..20)
-        .map(|i| match i {
-            15 => format!("{:<78}4111 1111 1111 1111", "line 15 of the nightly build: customer card on file since March"),
-            _ => format!("line {i:02} of the nightly build finished without any warnings, next run at dawn, all quiet here"),
-        })
-        .collect();
-    let back: Vec<&str> = back.iter().map(String::as_str).collect();
-    let term = screen.xterm("back", 100, 21, 10, 10, &back);
-    let card_x = term.origin.0 + 78 * term.cell.0 as i32;
-    let front: Vec<String> = (0..18).map(|i| format!("front {i:02} mail bob.smith@example.org when the queue drains")).collect();
-    let front: Vec<&str> = front.iter().map(String::as_str).collect();
-    screen.xterm("front", 60, 20, card_x - 8, 150, &front);
+    let screen = overlapping_terminals(|i| format!("front {i:02} mail bob.smith@example.org when the queue drains"));
     let windows = [screen.terms[0].window, screen.terms[1].window];
     let mut redactor = PixelRedactor::new(Ocr::new().expect("OCR"));
     let mut previous = screen.settled_frame();

@@ -408,16 +408,25 @@ mod tests {
             .collect()
     }
 
-    fn run(text: &str) -> (String, Vec<Record>) {
+    /// Pushes `seq` as one run (held until it closes) and closes it.
+    fn redact_all(seq: Vec<Record>) -> Vec<Record> {
         let mut r = TypingRedactor::new(Scanner::builtin());
         let mut out = Vec::new();
-        for record in keys(text) {
+        for record in seq {
             out.extend(records(r.push(Item::Record(record))));
         }
         assert!(out.is_empty(), "held while the run is open");
         out.extend(records(r.close()));
-        let typed: Vec<KeyEvent> = out.iter().filter_map(|r| if let Record::Key(k) = r { Some(k.clone()) } else { None }).collect();
-        (typed_text(&typed), out)
+        out
+    }
+
+    fn key_events(out: &[Record]) -> Vec<KeyEvent> {
+        out.iter().filter_map(|r| if let Record::Key(k) = r { Some(k.clone()) } else { None }).collect()
+    }
+
+    fn run(text: &str) -> (String, Vec<Record>) {
+        let out = redact_all(keys(text));
+        (typed_text(&key_events(&out)), out)
     }
 
     #[test]
@@ -456,14 +465,9 @@ mod tests {
             }
             r
         }));
-        let mut r = TypingRedactor::new(Scanner::builtin());
-        let mut out = Vec::new();
-        for record in seq {
-            out.extend(records(r.push(Item::Record(record))));
-        }
-        out.extend(records(r.close()));
+        let out = redact_all(seq);
         assert_no_key_of(&out, "4929333377778886");
-        let typed: Vec<KeyEvent> = out.iter().filter_map(|r| if let Record::Key(k) = r { Some(k.clone()) } else { None }).collect();
+        let typed = key_events(&out);
         assert_eq!(typed_text(&typed), "id <CARD> ok");
         // Every press kept has its release kept.
         let presses = typed.iter().filter(|k| k.state == PressState::Press).count();
@@ -504,8 +508,7 @@ mod tests {
         // Text that ends in a word closes after the short gap.
         let last_key = r.last_key_ns;
         out.extend(records(r.tick(last_key + RUN_GAP_NS)));
-        let typed: Vec<KeyEvent> = out.iter().filter_map(|r| if let Record::Key(k) = r { Some(k.clone()) } else { None }).collect();
-        assert_eq!(typed_text(&typed), "pay <CARD> now");
+        assert_eq!(typed_text(&key_events(&out)), "pay <CARD> now");
         assert_no_key_of(&out, "4929333377778886");
 
         // A number left unfinished closes after the long gap.
@@ -536,12 +539,7 @@ mod tests {
         }
         seq.extend(shift_left);
         seq.extend(keys("6"));
-        let mut r = TypingRedactor::new(Scanner::builtin());
-        let mut out = Vec::new();
-        for record in seq {
-            out.extend(records(r.push(Item::Record(record))));
-        }
-        out.extend(records(r.close()));
+        let out = redact_all(seq);
         assert_no_key_of(&out, "4929333377778886");
         let Some(Record::Privacy(p)) = out.last() else { panic!("no privacy record") };
         assert_eq!(p.counts.get("card"), Some(&1));

@@ -1,83 +1,31 @@
 //! The control socket while the session loop is busy: a `pause` must take
 //! effect, and be answered, while the loop is still inside a frame's
 //! redaction (reading a whole frame with OCR takes about a second).
-//!
-//! The frame redactor here holds the loop until the test lets it go; it
-//! stands in for OCR's slowness only; what is tested is the pause path.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+mod common;
+
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use tracewell_model::Frame;
-use tracewell_ocr::KnownValues;
-use tracewell_policy::Policy;
-use tracewell_recorder::{FrameRedactor, SessionOptions, control, record};
-use tracewell_segment::{Record, RecorderState, list_segments, read_segment};
-use tracewell_testbed::{VirtualDisplay, WindowSpec};
-
-/// Set once a frame is being redacted.
-static ENTERED: AtomicBool = AtomicBool::new(false);
-/// Set by the test to let the redactor return.
-static RELEASED: AtomicBool = AtomicBool::new(false);
-
-struct Holding;
-
-impl FrameRedactor for Holding {
-    fn redact(&mut self, _: &mut Frame, _: &KnownValues) -> Result<BTreeMap<String, u32>, String> {
-        ENTERED.store(true, Ordering::SeqCst);
-        while !RELEASED.load(Ordering::SeqCst) {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        Ok(BTreeMap::new())
-    }
-}
-
-fn holding() -> Result<Box<dyn FrameRedactor>, String> {
-    Ok(Box::new(Holding))
-}
-
-fn wait_for(what: &str, limit: Duration, done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use common::{ENTERED, RELEASED, Running, holding, options, records, wait_for, window};
+use tracewell_recorder::control;
+use tracewell_segment::{Record, RecorderState};
+use tracewell_testbed::VirtualDisplay;
 
 #[test]
 fn pause_takes_effect_while_the_loop_is_redacting_a_frame() {
     let display = VirtualDisplay::start(640, 480).unwrap();
     let driver = display.driver().unwrap();
-    let window = driver
-        .open_window(&WindowSpec {
-            title: "Notes".into(),
-            class: ("notes".into(), "Notes".into()),
-            x: 50,
-            y: 50,
-            width: 400,
-            height: 300,
-            color: 0xeeeeee,
-        })
-        .unwrap();
-    driver.activate(window).unwrap();
+    let notes = window(&driver, "Notes", "Notes", (50, 50), (400, 300), 0xeeeeee);
+    driver.activate(notes).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("rec");
     let socket = dir.path().join("control.sock");
-    let policy =
-        Policy::from_toml("version = 1\n[scope]\nallow_apps = [\"Notes\"]\n[redaction]\npixels = \"required\"\n")
-            .unwrap();
-    let mut options = SessionOptions::new(&out, policy);
-    options.display = Some(display.name().to_string());
+    let mut options = options(&display, &out, "Notes", "required");
     options.control = Some(socket.clone());
     options.frame_redactor = Some(holding);
-    let stop = Arc::new(AtomicBool::new(false));
-    let session = {
-        let (options, stop) = (options.clone(), stop.clone());
-        std::thread::spawn(move || record(&options, &stop, |_| {}))
-    };
+    let session = Running::start(&options);
 
     // Something to take a frame of; the loop then sits in the redactor.
     wait_for("the control socket", Duration::from_secs(20), || socket.exists());
@@ -102,14 +50,10 @@ fn pause_takes_effect_while_the_loop_is_redacting_a_frame() {
     std::thread::sleep(Duration::from_millis(300));
     RELEASED.store(true, Ordering::SeqCst);
     std::thread::sleep(Duration::from_millis(500));
-    stop.store(true, Ordering::SeqCst);
-    let summary = session.join().unwrap().unwrap();
+    let summary = session.finish();
     assert_eq!(summary.stats.key_presses, 0, "{:?}", summary.stats);
 
-    let mut records = Vec::new();
-    for segment in list_segments(&out).unwrap() {
-        records.extend(read_segment(segment).unwrap().messages.into_iter().map(|m| m.record));
-    }
+    let (records, _) = records(&out);
     let paused = records
         .iter()
         .position(|r| matches!(r, Record::Status(s) if s.state == RecorderState::Paused))
