@@ -1,7 +1,7 @@
 //! CPU cost of pixel redaction on rendered screens.
 //!
 //! `cargo bench -p tracewell-ocr --bench pixels` prints CPU-seconds (this
-//! thread's, `getrusage(RUSAGE_THREAD)`) per 1920×1080 frame read whole,
+//! thread's, `CLOCK_THREAD_CPUTIME_ID`) per 1920×1080 frame read whole,
 //! and per frame where one terminal line changed.
 //! `… --bench pixels -- tune` compares engine settings on the same screen:
 //! CPU time, exact-word recall and the share of PII ink left uncovered.

@@ -30,14 +30,16 @@ fn mb_per_s(bytes: usize, d: Duration) -> f64 {
     bytes as f64 / d.as_secs_f64() / 1e6
 }
 
-/// CPU time this thread has run, from Linux's /proc/thread-self/schedstat
-/// (nanoseconds), if available. `openssl speed` divides by CPU time too
-/// (unless given `-elapsed`), so this is the fair comparison on a shared,
-/// busy machine.
+/// CPU time this thread has run (`CLOCK_THREAD_CPUTIME_ID`, exact at any
+/// moment; `/proc/thread-self/schedstat`, used before, advances only at
+/// scheduler ticks while the thread runs). `openssl speed` divides by CPU
+/// time too (unless given `-elapsed`), so this is the fair comparison on a
+/// shared, busy machine.
 fn thread_cpu_time() -> Option<Duration> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
-    Some(Duration::from_nanos(ns))
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime fills the struct it is given.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    (rc == 0).then(|| Duration::new(t.tv_sec as u64, t.tv_nsec as u32))
 }
 
 struct Rates {

@@ -39,7 +39,7 @@ pub fn run(dir: &Path) {
     std::fs::create_dir_all(dir.join("tracewell")).expect("create tracewell/");
     let mut redactor = PixelRedactor::new(Ocr::new().expect("OCR"));
     let mut json = String::from("{\n  \"width\": 1920,\n  \"height\": 1080,\n  \"tracewell_fill\": [0, 0, 0],\n");
-    json.push_str("  \"cpu\": \"CPU-seconds of the redacting thread (getrusage RUSAGE_THREAD), one whole-frame redaction after reset\",\n");
+    json.push_str("  \"cpu\": \"CPU-seconds of the redacting thread (CLOCK_THREAD_CPUTIME_ID), one whole-frame redaction after reset\",\n");
     json.push_str("  \"screens\": [\n");
     let specs = screens::all();
     let mut total_cpu = 0.0;
