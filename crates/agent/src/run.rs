@@ -78,9 +78,8 @@ pub fn run(
         config.subject_id.clone(),
     ))));
     let quota_spool = spool.clone();
-    session.hold = Some(Arc::new(move || {
-        quota_spool.is_full().then(|| "the spool is full (the collector has not acknowledged enough segments); capture resumes once uploads make room".to_string())
-    }));
+    let headroom = session.sink.max_bytes + session.sink.writer.chunk_size;
+    session.hold = Some(Arc::new(move || hold_for_room(&quota_spool, headroom)));
     let mut progress = progress;
     let progress_state = state.clone();
     let recorded = tracewell_recorder::record(&session, stop, |stats| {
@@ -174,4 +173,62 @@ pub fn upload_pending(config: &AgentConfig, limit: Duration) -> Result<(u64, usi
         }
     }
     Ok((stored, spool.pending().len()))
+}
+
+/// Why capture must wait for uploads, if it must: the spool is full, or
+/// the segment being written might not fit. A segment is refused only when
+/// it is committed, and a refusal ends the session (and loses the
+/// segment), so capture pauses while the room left is below `headroom`
+/// (the largest segment the sink writes), or half the quota when that is
+/// smaller, and resumes once uploads make room.
+fn hold_for_room(spool: &Spool, headroom: u64) -> Option<String> {
+    let quota = spool.usage().quota_bytes;
+    (spool.is_full() || spool.would_exceed(headroom.min(quota / 2))).then(|| {
+        "the spool is full or nearly (the collector has not acknowledged enough segments); capture resumes once uploads make room"
+            .to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use tracewell_seal::{HeaderFields, RecipientIdentity, Sealer, SegmentId};
+
+    use super::*;
+
+    /// Seals `plaintext` bytes into the spool as one segment.
+    fn add(spool: &Spool, plaintext: usize, id: u8) {
+        let recipient = RecipientIdentity::generate().unwrap();
+        let device = DeviceSigningKey::generate().unwrap();
+        let fields = HeaderFields {
+            segment_id: SegmentId::from_bytes([id; 16]),
+            device_id: "laptop".into(),
+            subject_id: "subject".into(),
+            start_ns: 1,
+        };
+        let mut sealer = Sealer::new(spool.begin().unwrap(), &[recipient.public_key().clone()], fields, &device).unwrap();
+        sealer.write_all(&vec![id; plaintext]).unwrap();
+        sealer.finish(2).unwrap().writer.commit().unwrap();
+    }
+
+    #[test]
+    fn capture_waits_before_a_segment_could_be_refused() {
+        let options = SpoolOptions { quota_bytes: 100_000, ..SpoolOptions::default() };
+        let dir = tempfile::tempdir().unwrap();
+        let spool = Spool::open(dir.path(), options.clone()).unwrap();
+        assert_eq!(hold_for_room(&spool, 30_000), None);
+        add(&spool, 60_000, 1);
+        let room = 100_000 - spool.usage().bytes;
+        assert!((39_000..40_000).contains(&room), "{room}");
+        // A 30 kB segment fits in what is left, a 45 kB one might not.
+        assert_eq!(hold_for_room(&spool, 30_000), None);
+        assert!(hold_for_room(&spool, 45_000).is_some());
+        // Segments as large as the quota: held once less than half is left.
+        assert!(hold_for_room(&spool, 500_000).is_some());
+        let other = tempfile::tempdir().unwrap();
+        let roomy = Spool::open(other.path(), options).unwrap();
+        add(&roomy, 40_000, 2);
+        assert_eq!(hold_for_room(&roomy, 500_000), None, "more than half the quota is left");
+    }
 }
