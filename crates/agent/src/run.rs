@@ -53,6 +53,10 @@ pub fn run(
         SpoolOptions { quota_bytes: config.spool_quota_mib * 1024 * 1024, ..SpoolOptions::default() },
     )?);
 
+    // The largest segment the session's sink writes: capture waits for
+    // uploads while less room than that is left (`hold_for_room`).
+    let sink = options.session.as_ref().map(|s| s.sink.clone()).unwrap_or_default();
+    let headroom = sink.max_bytes + sink.writer.chunk_size;
     let state = Arc::new(Mutex::new(AgentState { capture: "recording".into(), ..AgentState::default() }));
     let uploads_stop = Arc::new(AtomicBool::new(false));
     let uploader = {
@@ -61,7 +65,7 @@ pub fn run(
         let state_path = config.state_path();
         std::thread::Builder::new()
             .name("tw-upload".into())
-            .spawn(move || upload_loop(&uploader, &spool, &state, &state_path, &stop))
+            .spawn(move || upload_loop(&uploader, &spool, headroom, &state, &state_path, &stop))
             .map_err(|e| Error::Io { path: config.spool.clone(), source: e })?
     };
 
@@ -78,7 +82,6 @@ pub fn run(
         config.subject_id.clone(),
     ))));
     let quota_spool = spool.clone();
-    let headroom = session.sink.max_bytes + session.sink.writer.chunk_size;
     session.hold = Some(Arc::new(move || hold_for_room(&quota_spool, headroom)));
     let mut progress = progress;
     let progress_state = state.clone();
@@ -96,21 +99,28 @@ pub fn run(
     let _ = uploader.join();
     let mut final_state = state.lock().expect("state lock").clone();
     final_state.capture = "stopped".into();
-    refresh_usage(&mut final_state, &spool);
+    refresh_usage(&mut final_state, &spool, headroom);
     let _ = final_state.write(&config.state_path());
     Ok((recorded?, final_state))
 }
 
-fn refresh_usage(state: &mut AgentState, spool: &Spool) {
+fn refresh_usage(state: &mut AgentState, spool: &Spool, headroom: u64) {
     let usage = spool.usage();
     state.spool_bytes = usage.bytes;
     state.spool_entries = usage.entries;
     state.spool_quota_bytes = usage.quota_bytes;
-    state.held_because = spool.is_full().then(|| "spool full".to_string());
+    state.held_because = hold_for_room(spool, headroom).map(|_| "spool full or nearly".to_string());
     state.updated = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
 }
 
-fn upload_loop(uploader: &Uploader, spool: &Spool, state: &Mutex<AgentState>, state_path: &std::path::Path, stop: &AtomicBool) {
+fn upload_loop(
+    uploader: &Uploader,
+    spool: &Spool,
+    headroom: u64,
+    state: &Mutex<AgentState>,
+    state_path: &std::path::Path,
+    stop: &AtomicBool,
+) {
     let mut backoff = Backoff::default();
     let mut next_try = Instant::now();
     let mut last_state = Instant::now() - Duration::from_secs(60);
@@ -141,7 +151,7 @@ fn upload_loop(uploader: &Uploader, spool: &Spool, state: &Mutex<AgentState>, st
         if last_state.elapsed() >= Duration::from_secs(2) {
             last_state = Instant::now();
             let mut s = state.lock().expect("state lock");
-            refresh_usage(&mut s, spool);
+            refresh_usage(&mut s, spool, headroom);
             let _ = s.write(state_path);
         }
         std::thread::sleep(Duration::from_millis(100));
