@@ -27,11 +27,13 @@ impl Glob {
         let (mut ti, mut pi) = (0usize, 0usize);
         let mut star: Option<(usize, usize)> = None;
         while ti < text.len() {
-            if pi < p.len() && (p[pi] == '?' || p[pi] == text[ti]) {
-                ti += 1;
-                pi += 1;
-            } else if pi < p.len() && p[pi] == '*' {
+            // A star in the pattern first: a `*` in the text is an
+            // ordinary character, not the pattern's star.
+            if pi < p.len() && p[pi] == '*' {
                 star = Some((pi, ti));
+                pi += 1;
+            } else if pi < p.len() && (p[pi] == '?' || p[pi] == text[ti]) {
+                ti += 1;
                 pi += 1;
             } else if let Some((star_pi, star_ti)) = star {
                 pi = star_pi + 1;
@@ -63,6 +65,17 @@ mod tests {
         assert!(!Glob::new("xterm").matches("xterm2"));
         assert!(Glob::new("*a*b*c").matches("zzazzbzzc"));
         assert!(!Glob::new("*a*b*c").matches("zzazzbzz"));
+    }
+
+    #[test]
+    fn stars_and_question_marks_in_the_text_are_plain_characters() {
+        // A page can choose its own title: one starting with `*` must not
+        // slip past a rule.
+        assert!(Glob::new("*private browsing*").matches("*Sale — Mozilla Firefox Private Browsing"));
+        assert!(Glob::new("*bitwarden*").matches("** Bitwarden Web Vault"));
+        assert!(Glob::new("*vault*").matches("?*?vault"));
+        assert!(Glob::new("a*").matches("a*"));
+        assert!(!Glob::new("a*b").matches("*a"));
     }
 
     #[test]
