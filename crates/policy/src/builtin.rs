@@ -8,22 +8,23 @@
 /// Applications, by `WM_CLASS` instance or class (globs).
 pub const APPS: &[(&str, &str)] = &[
     // Password managers and keyrings.
-    ("keepassxc", "password manager"),
-    ("keepass*", "password manager"),
-    ("1password", "password manager"),
-    ("bitwarden", "password manager"),
-    ("enpass", "password manager"),
-    ("lastpass*", "password manager"),
-    ("proton pass", "password manager"),
+    ("*keepass*", "password manager"),
+    ("*1password*", "password manager"),
+    ("*bitwarden*", "password manager"),
+    ("*enpass*", "password manager"),
+    ("*lastpass*", "password manager"),
+    ("*proton*pass*", "password manager"),
     ("kwalletmanager*", "password manager"),
+    // The KDE wallet's unlock prompt comes from the service itself.
+    ("kwalletd*", "password manager"),
+    ("ksecretd*", "password manager"),
     ("seahorse", "password manager"),
     ("gnome-keyring*", "password manager"),
     // Passphrase and authentication prompts.
     ("pinentry*", "authentication prompt"),
     ("gcr-prompter", "authentication prompt"),
-    ("polkit-*", "authentication prompt"),
-    ("*polkit*agent*", "authentication prompt"),
-    ("lxpolkit", "authentication prompt"),
+    ("*polkit*", "authentication prompt"),
+    ("*policykit*", "authentication prompt"),
     ("*ssh-askpass*", "authentication prompt"),
     ("ksshaskpass", "authentication prompt"),
     // Screen lockers.
@@ -36,7 +37,8 @@ pub const APPS: &[(&str, &str)] = &[
     ("gnome-screensaver*", "screen locker"),
     ("kscreenlocker*", "screen locker"),
     // Remote-desktop clients (another machine's screen and secrets).
-    ("remmina", "remote desktop"),
+    // Remmina's WM_CLASS is its application id, `org.remmina.Remmina`.
+    ("*remmina*", "remote desktop"),
     ("*vncviewer*", "remote desktop"),
     ("tigervnc*", "remote desktop"),
     ("*freerdp*", "remote desktop"),
@@ -58,6 +60,9 @@ pub const TITLES: &[(&str, &str)] = &[
     ("*1password*", "password manager"),
     ("*bitwarden*", "password manager"),
     ("*password manager*", "password manager"),
+    ("*lastpass*", "password manager"),
+    ("*proton pass*", "password manager"),
+    ("*kde wallet*", "password manager"),
     ("*passphrase*", "authentication prompt"),
     ("*authentication required*", "authentication prompt"),
     ("*authenticate*", "authentication prompt"),

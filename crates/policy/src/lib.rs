@@ -6,7 +6,8 @@
 //!   matches its application (`WM_CLASS`) or title, and no deny rule does.
 //! - [`builtin`]: denies no policy can lift — password managers,
 //!   authentication prompts, screen lockers, private-browsing windows,
-//!   remote-desktop clients.
+//!   remote-desktop clients, and windows with neither `WM_CLASS` nor a
+//!   title (nothing to judge them by, even under `default = "allow"`).
 //! - [`Modalities`], [`Redaction`], [`Hotkey`]: what is captured at all,
 //!   how redaction must run, and the pause hotkey.
 //!

@@ -45,6 +45,9 @@ pub enum DenyReason {
     NotAllowed,
 }
 
+/// The built-in deny of a window with neither `WM_CLASS` nor a title.
+pub const UNNAMED: &str = "unnamed window";
+
 /// A window's fate under the policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -164,6 +167,12 @@ impl Policy {
         let names = [instance, class];
         let app_matches = |glob: &Glob| names.iter().flatten().any(|n| glob.matches(n));
         let title_matches = |glob: &Glob| title.is_some_and(|t| glob.matches(t));
+        // No rule can say what a window without a name is, so even a
+        // policy that allows by default does not capture it.
+        let blank = |s: Option<&str>| s.is_none_or(|s| s.trim().is_empty());
+        if blank(instance) && blank(class) && blank(title) {
+            return Verdict::Deny(DenyReason::BuiltIn(UNNAMED));
+        }
         if let Some((_, why)) = self.builtin_apps.iter().find(|(g, _)| app_matches(g)) {
             return Verdict::Deny(DenyReason::BuiltIn(why));
         }
@@ -209,7 +218,7 @@ mod tests {
         assert!(p.decide(&window("chromium", "Chromium", "PROJ-1 - Jira")).allowed());
         assert_eq!(p.decide(&window("gedit", "Gedit", "notes")), Verdict::Deny(DenyReason::NotAllowed));
         assert_eq!(p.decide(&window("Navigator", "firefox", "My Bank")), Verdict::Deny(DenyReason::Denied));
-        assert_eq!(p.decide(&WindowInfo::default()), Verdict::Deny(DenyReason::NotAllowed));
+        assert_eq!(p.decide(&WindowInfo::default()), Verdict::Deny(DenyReason::BuiltIn(UNNAMED)));
     }
 
     #[test]
@@ -228,12 +237,22 @@ mod tests {
             window("Navigator", "firefox", "Mozilla Firefox Private Browsing"),
             window("xterm", "XTerm", "KeePassXC - vault"),
             window("remmina", "org.remmina.Remmina", "server"),
+            window("org.remmina.Remmina", "org.remmina.Remmina", "server"),
+            window("kwalletd6", "kwalletd6", "KDE Wallet Service"),
+            window("lxqt-policykit-agent", "lxqt-policykit-agent", "Authentication"),
+            window("xfce-polkit", "xfce-polkit", ""),
+            window("Navigator", "firefox", "*Sale* — Mozilla Firefox Private Browsing"),
             window("i3lock", "i3lock", ""),
         ];
         for w in denied {
             assert!(matches!(p.decide(&w), Verdict::Deny(DenyReason::BuiltIn(_))), "{w:?}");
         }
         assert!(p.decide(&window("xterm", "XTerm", "shell")).allowed());
+        // Nothing to judge a window by: not captured even by default.
+        let unnamed = WindowInfo { id: 9, ..WindowInfo::default() };
+        assert_eq!(p.decide(&unnamed), Verdict::Deny(DenyReason::BuiltIn(UNNAMED)));
+        assert!(!p.decide(&window("", " ", "")).allowed());
+        assert!(p.decide(&window("", "", "untitled")).allowed(), "a title is a name");
     }
 
     #[test]
