@@ -16,8 +16,9 @@
 //!    registry and listens for the `StateChanged` signals,
 //! 4. on each gain of focus asks the object's role
 //!    (`org.a11y.atspi.Accessible.GetRole`) and reports whether it is a
-//!    password field ([`ROLE_PASSWORD_TEXT`]); when that object loses
-//!    focus, or another one gains it, it reports the end.
+//!    password field ([`ROLE_PASSWORD_TEXT`]) — an object whose role
+//!    cannot be read counts as one (failing closed); when that object
+//!    loses focus, or another one gains it, it reports the end.
 //!
 //! The callback gets `true` when a password field gains focus and `false`
 //! when it loses it, only on changes.

@@ -167,7 +167,10 @@ impl Buses {
             };
             let Some(change) = FocusChange::of(&message) else { continue };
             if change.gained {
-                let password = self.role(&change).await == Some(ROLE_PASSWORD_TEXT);
+                // A role that cannot be read counts as a password field:
+                // the keys then go unrecorded until focus moves on, rather
+                // than a password being recorded.
+                let password = self.role(&change).await.is_none_or(|role| role == ROLE_PASSWORD_TEXT);
                 let was = focused.is_some();
                 focused = password.then(|| (change.sender.clone(), change.path.clone()));
                 if password != was {
@@ -188,7 +191,7 @@ impl Buses {
     }
 
     /// The role of the object a change is about; `None` when it cannot be
-    /// read (the application went away).
+    /// read (the application went away, or does not answer).
     async fn role(&self, change: &FocusChange) -> Option<u32> {
         let reply = self
             .a11y
