@@ -207,6 +207,27 @@ fn active_windows_titles_and_frames_follow_the_screen() {
 }
 
 #[test]
+fn a_window_class_set_as_utf8_is_read() {
+    let (display, driver) = setup(640, 480);
+    let first = driver.open_window(&window("First", "Firstapp", 20, 20, 200, 150, 0xff0000)).unwrap();
+    let vault = driver.open_window(&window("Vault", "Placeholder", 300, 200, 200, 150, 0x00ff00)).unwrap();
+    let capture = X11Capture::start(Some(display.name()), CaptureOptions::default()).unwrap();
+    driver.activate(first).unwrap();
+    driver.set_class_utf8(vault, "keepassxc", "KeePassXC").unwrap();
+    driver.activate(vault).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let events = settle(&capture, Duration::from_millis(300));
+    let last = events
+        .iter()
+        .filter_map(|e| if let Event::Window(w) = e { w.window.as_ref() } else { None })
+        .last()
+        .expect("window events");
+    assert_eq!(last.title.as_deref(), Some("Vault"));
+    assert_eq!((last.instance.as_deref(), last.app.as_deref()), (Some("keepassxc"), Some("KeePassXC")));
+    drop(capture.stop());
+}
+
+#[test]
 fn a_missing_display_is_a_clear_error() {
     let error = X11Capture::start(Some(":5000"), CaptureOptions::default()).err().expect("must fail");
     let message = error.to_string();

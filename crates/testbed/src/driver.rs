@@ -99,6 +99,15 @@ impl Driver {
         Ok(id)
     }
 
+    /// Sets `WM_CLASS` as `UTF8_STRING` (ICCCM says `STRING`; some
+    /// clients do otherwise).
+    pub fn set_class_utf8(&self, window: Window, instance: &str, class: &str) -> Result<(), Error> {
+        let value = format!("{instance}\0{class}\0");
+        self.conn.change_property8(PropMode::REPLACE, window, AtomEnum::WM_CLASS, self.utf8_string, value.as_bytes())?;
+        self.conn.sync()?;
+        Ok(())
+    }
+
     /// Sets `_NET_WM_NAME` and `WM_NAME`.
     pub fn set_title(&self, window: Window, title: &str) -> Result<(), Error> {
         self.conn.change_property8(PropMode::REPLACE, window, self.net_wm_name, self.utf8_string, title.as_bytes())?;

@@ -47,8 +47,11 @@ pub fn title(conn: &impl Connection, window: Window, atoms: &Atoms) -> Option<St
 /// still be read.
 pub fn info(conn: &impl Connection, root: Window, window: Window, atoms: &Atoms) -> WindowInfo {
     let mut info = WindowInfo { id: window, title: title(conn, window, atoms), ..WindowInfo::default() };
+    // Of any type: ICCCM says STRING, but a client that sets it as
+    // UTF8_STRING must not read as nameless (the policy judges windows by
+    // it; a password manager's class must be seen whatever its type).
     if let Some(class) = conn
-        .get_property(false, window, AtomEnum::WM_CLASS, AtomEnum::STRING, 0, 1024)
+        .get_property(false, window, AtomEnum::WM_CLASS, AtomEnum::ANY, 0, 1024)
         .ok()
         .and_then(|c| c.reply().ok())
     {
