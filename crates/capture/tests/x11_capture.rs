@@ -212,16 +212,19 @@ fn a_window_class_set_as_utf8_is_read() {
     let first = driver.open_window(&window("First", "Firstapp", 20, 20, 200, 150, 0xff0000)).unwrap();
     let vault = driver.open_window(&window("Vault", "Placeholder", 300, 200, 200, 150, 0x00ff00)).unwrap();
     let capture = X11Capture::start(Some(display.name()), CaptureOptions::default()).unwrap();
+    let last_window = |events: Vec<Event>| {
+        events.into_iter().filter_map(|e| if let Event::Window(w) = e { w.window } else { None }).last()
+    };
+    // The vault's class is read again when it is activated again.
     driver.activate(first).unwrap();
+    let start = std::time::Instant::now();
+    while last_window(settle(&capture, Duration::from_millis(200))).and_then(|w| w.title).as_deref() != Some("First") {
+        assert!(start.elapsed() < Duration::from_secs(10), "the first window never became active");
+    }
     driver.set_class_utf8(vault, "keepassxc", "KeePassXC").unwrap();
     driver.activate(vault).unwrap();
     std::thread::sleep(Duration::from_millis(500));
-    let events = settle(&capture, Duration::from_millis(300));
-    let last = events
-        .iter()
-        .filter_map(|e| if let Event::Window(w) = e { w.window.as_ref() } else { None })
-        .last()
-        .expect("window events");
+    let last = last_window(settle(&capture, Duration::from_millis(300))).expect("window events");
     assert_eq!(last.title.as_deref(), Some("Vault"));
     assert_eq!((last.instance.as_deref(), last.app.as_deref()), (Some("keepassxc"), Some("KeePassXC")));
     drop(capture.stop());
