@@ -53,8 +53,14 @@ impl EditTrace {
     }
 
     fn delete(&mut self, at: usize, by: usize) {
-        let removed = self.text.remove(at);
-        self.inserted[removed].deleted_by = Some(by);
+        self.delete_range(at, at + 1, by);
+    }
+
+    /// Deletes the characters at `from..to` of the text.
+    fn delete_range(&mut self, from: usize, to: usize, by: usize) {
+        for removed in self.text.drain(from..to) {
+            self.inserted[removed].deleted_by = Some(by);
+        }
     }
 
     fn is_space(&self, at: usize) -> bool {
@@ -97,10 +103,8 @@ fn replay<'a>(keys: impl IntoIterator<Item = &'a KeyEvent>, text_field: bool) ->
         let edits = key.text.is_some() || matches!(name, "BackSpace" | "Delete" | "KP_Delete");
         if text_field && edits && let Some(a) = anchor.take().filter(|&a| a != cursor) {
             // Typing over a selection replaces it.
-            let (from, to) = (a.min(cursor), a.max(cursor));
-            for _ in from..to {
-                trace.delete(from, index);
-            }
+            let from = a.min(cursor);
+            trace.delete_range(from, a.max(cursor), index);
             cursor = from;
             if key.text.is_none() {
                 continue;
@@ -120,27 +124,19 @@ fn replay<'a>(keys: impl IntoIterator<Item = &'a KeyEvent>, text_field: bool) ->
             if moves {
                 anchor = if m.shift { anchor.or(Some(cursor)) } else { None };
             }
-            let len = trace.text.len();
             match name {
                 "a" | "A" if word => {
                     anchor = Some(0);
-                    cursor = len;
+                    cursor = trace.text.len();
                 }
                 "Left" | "KP_Left" if word => cursor = trace.word_left(cursor),
                 "Right" | "KP_Right" if word => cursor = trace.word_right(cursor),
                 "BackSpace" if word => {
                     let from = trace.word_left(cursor);
-                    for _ in from..cursor {
-                        trace.delete(from, index);
-                    }
+                    trace.delete_range(from, cursor, index);
                     cursor = from;
                 }
-                "Delete" | "KP_Delete" if word => {
-                    let to = trace.word_right(cursor);
-                    for _ in cursor..to {
-                        trace.delete(cursor, index);
-                    }
-                }
+                "Delete" | "KP_Delete" if word => trace.delete_range(cursor, trace.word_right(cursor), index),
                 _ => {}
             }
         }

@@ -419,7 +419,7 @@ impl Pipeline {
             Event::Scroll(s) => Record::Scroll(s),
             Event::Motion(m) => Record::Motion(m),
             Event::Window(w) => {
-                let (w, counts) = redact_title(w);
+                let (w, counts) = redact_window(w);
                 if let Some(counts) = counts {
                     self.stats.redactions += counts.values().map(|&n| u64::from(n)).sum::<u64>();
                     self.write(Record::Privacy(PrivacyRecord { t_ns: w.t_ns, subject: PrivacySubject::Title, counts }))?;
@@ -609,7 +609,7 @@ struct TaskError(String);
 /// Redacts a window's title and the two parts of its `WM_CLASS` (an
 /// application can put anything there: browser web apps put the site's
 /// address); the counts when anything was found.
-fn redact_title(mut event: WindowEvent) -> (WindowEvent, Option<BTreeMap<String, u32>>) {
+fn redact_window(mut event: WindowEvent) -> (WindowEvent, Option<BTreeMap<String, u32>>) {
     let Some(window) = event.window.as_mut() else { return (event, None) };
     let mut counts: BTreeMap<String, u32> = BTreeMap::new();
     for text in [&mut window.title, &mut window.app, &mut window.instance].into_iter().flatten() {
@@ -641,7 +641,7 @@ mod tests {
             ..WindowInfo::default()
         };
         let event = WindowEvent { t_ns: 1, change: WindowChange::Activated, window: Some(window) };
-        let (event, counts) = redact_title(event);
+        let (event, counts) = redact_window(event);
         let window = event.window.unwrap();
         assert_eq!(window.title.as_deref(), Some("Inbox — <EMAIL>"));
         assert_eq!(window.instance.as_deref(), Some("<EMAIL>"));
